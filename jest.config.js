@@ -1,0 +1,10 @@
+/** Unit specs live next to the code (src/**\/*.spec.ts); end-to-end specs in test/ talk to the real PostgreSQL and Redis. */
+module.exports = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  testEnvironment: 'node',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,54 @@
+/** Every message the module prints or throws, built in one place. */
+
+export const describeValue = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof RegExp) return String(value);
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
+export const messages = {
+  optionProblem: (path: string, rule: string, value: unknown, envVar?: string) =>
+    `${path} ${rule}, got ${describeValue(value)}${envVar ? ` (from ${envVar})` : ''}`,
+  unknownOption: (path: string) => `${path} is not a known option (check its spelling)`,
+
+  missingHashKey: () =>
+    'hashIdentifier() needs a key: set AnalyticsModule.forRoot({ hashKey }) or ANALYTICS_HASH_KEY (at least 16 characters).',
+  requiredString: (field: string, value: unknown) =>
+    `${field} is required and must be a non-empty string, got ${describeValue(value)}`,
+  notAString: (field: string, value: unknown) => `${field} must be a string, got ${describeValue(value)}`,
+  notHex64: (field: string) =>
+    `${field} must be 64 lowercase hex characters (an HMAC-SHA256 from hashIdentifier()), got a value that is not; never pass raw identifiers such as e-mails here`,
+  notOneOf: (field: string, allowed: readonly string[], value: unknown) =>
+    `${field} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`,
+  notFiniteNumber: (field: string, value: unknown) => `${field} must be a finite number, got ${describeValue(value)}`,
+  notBoolean: (field: string, value: unknown) => `${field} must be a boolean, got ${describeValue(value)}`,
+  notDate: (field: string, value: unknown) => `${field} must be a valid Date, got ${describeValue(value)}`,
+  notObject: (field: string, value: unknown) => `${field} must be a plain object, got ${describeValue(value)}`,
+
+  bufferOverflow: (dropped: number, max: number) =>
+    `Analytics buffer is full (flush.maxBufferSize = ${max}): ${dropped} record(s) dropped since the last warning. Is Redis reachable?`,
+  enqueueFailed: (records: number, reason: string) =>
+    `Could not hand ${records} record(s) to the queue (${reason}); they stay buffered and are retried.`,
+  redisNotReady: (status: string) => `Redis connection is ${status}`,
+  enqueueTimeout: (ms: number) => `queue.add() did not answer within ${ms} ms`,
+  batchFailed: (jobId: string | number, attempt: number, attempts: number, reason: string) =>
+    `Batch ${jobId} failed to persist (attempt ${attempt}/${attempts}): ${reason}`,
+  batchExhausted: (jobId: string | number, records: number) =>
+    `Batch ${jobId} (${records} records) exhausted its attempts; it is kept in the failed set: call auditService.retryFailedBatches() to replay it.`,
+  databaseUnavailable: (reason: string) =>
+    `Analytics database is not reachable (${reason}); records are kept in the queue and written when it is back.`,
+  redisError: (reason: string) => `Analytics Redis connection error: ${reason}`,
+  migrationsApplied: (schema: string, names: string[]) =>
+    names.length ? `Applied ${names.length} analytics migration(s) to schema "${schema}": ${names.join(', ')}` : '',
+  flushTimeout: (ms: number, pending: number) =>
+    `flush({ waitForPersistence }) gave up after ${ms} ms with ${pending} batch(es) not yet persisted.`,
+  shutdownTimeout: (ms: number) => `Shutdown drain did not finish within ${ms} ms; remaining records stay in the queue.`,
+  disabled: () => 'nestjs-analytics is disabled (enabled: false): nothing is recorded.',
+};

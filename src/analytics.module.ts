@@ -1,0 +1,116 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  ANALYTICS_DATA_SOURCE,
+  ANALYTICS_MODULE_OPTIONS,
+  ANALYTICS_QUEUE,
+  ANALYTICS_RAW_OPTIONS,
+} from './analytics.constants';
+import { AnalyticsLifecycle } from './analytics.lifecycle';
+import { AnalyticsOptionsModule } from './analytics-options.module';
+import { AuditService } from './audit.service';
+import { AnalyticsDatabase } from './database/analytics-database';
+import { createDataSourceOptions } from './database/analytics-data-source.options';
+import type {
+  AnalyticsModuleAsyncOptions,
+  AnalyticsModuleOptions,
+  AnalyticsOptionsFactory,
+} from './options/analytics-module-options.interface';
+import { resolveAnalyticsOptions } from './options/analytics-options.factory';
+import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
+import { AnalyticsCounters } from './pipeline/analytics-counters';
+import { BatchProcessor } from './pipeline/batch-processor';
+import { BatchProducer } from './pipeline/batch-producer';
+import { BatchWriter } from './pipeline/batch-writer';
+import { createQueueOptions } from './pipeline/queue-options.factory';
+import { RecordBuffer } from './pipeline/record-buffer';
+import { RedisClientRegistry } from './pipeline/redis-client.registry';
+import { RecordFactory } from './records/record.factory';
+
+/**
+ * Records requests, audit entries, logins, external API calls and product events into
+ * your PostgreSQL, through an in-memory buffer and a Bull queue. Global.
+ *
+ * @example
+ * @Module({ imports: [AnalyticsModule.forRoot({ database: { url: process.env.DATABASE_URL } })] })
+ * export class AppModule {}
+ */
+@Module({})
+export class AnalyticsModule {
+  /** Configures the module with static options (all optional). */
+  static forRoot(options: AnalyticsModuleOptions = {}): DynamicModule {
+    return this.assemble([{ provide: ANALYTICS_RAW_OPTIONS, useValue: options }], []);
+  }
+
+  /** Configures the module with options from a factory, a class or an existing provider. */
+  static forRootAsync(options: AnalyticsModuleAsyncOptions): DynamicModule {
+    return this.assemble(createAsyncOptionsProviders(options), options.imports ?? []);
+  }
+
+  private static assemble(rawOptions: Provider[], imports: DynamicModule['imports']): DynamicModule {
+    const optionsModule: DynamicModule = {
+      module: AnalyticsOptionsModule,
+      imports,
+      providers: [
+        ...rawOptions,
+        // The one place where options are merged and validated, for both forRoot and forRootAsync.
+        { provide: ANALYTICS_MODULE_OPTIONS, useFactory: resolveAnalyticsOptions, inject: [ANALYTICS_RAW_OPTIONS] },
+        RedisClientRegistry,
+      ],
+      exports: [ANALYTICS_MODULE_OPTIONS, RedisClientRegistry],
+    };
+    return {
+      module: AnalyticsModule,
+      global: true,
+      imports: [
+        optionsModule,
+        TypeOrmModule.forRootAsync({
+          name: ANALYTICS_DATA_SOURCE,
+          imports: [optionsModule],
+          inject: [ANALYTICS_MODULE_OPTIONS],
+          // Connected lazily by AnalyticsDatabase, so a down PostgreSQL never blocks start-up.
+          useFactory: (o: ResolvedAnalyticsOptions) => ({
+            ...createDataSourceOptions(o.database),
+            name: ANALYTICS_DATA_SOURCE,
+            manualInitialization: true,
+          }),
+        }),
+        BullModule.registerQueueAsync({
+          name: ANALYTICS_QUEUE,
+          imports: [optionsModule],
+          inject: [ANALYTICS_MODULE_OPTIONS, RedisClientRegistry],
+          useFactory: createQueueOptions,
+        }),
+      ],
+      providers: [
+        AnalyticsCounters,
+        RecordFactory,
+        BatchProducer,
+        RecordBuffer,
+        AnalyticsDatabase,
+        BatchWriter,
+        BatchProcessor,
+        AuditService,
+        AnalyticsLifecycle,
+      ],
+      exports: [AuditService, optionsModule, RecordFactory, RecordBuffer, AnalyticsCounters],
+    };
+  }
+}
+
+function createAsyncOptionsProviders(options: AnalyticsModuleAsyncOptions): Provider[] {
+  if (options.useFactory) {
+    return [{ provide: ANALYTICS_RAW_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }];
+  }
+  const factoryClass = options.useClass ?? options.useExisting;
+  if (!factoryClass) {
+    throw new Error('AnalyticsModule.forRootAsync() needs one of useFactory, useClass or useExisting.');
+  }
+  const fromFactory: Provider = {
+    provide: ANALYTICS_RAW_OPTIONS,
+    useFactory: (factory: AnalyticsOptionsFactory) => factory.createAnalyticsOptions(),
+    inject: [factoryClass],
+  };
+  return options.useClass ? [options.useClass, fromFactory] : [fromFactory];
+}

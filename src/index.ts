@@ -1,0 +1,32 @@
+/** The public API of nestjs-analytics. Everything else is internal. */
+export { AnalyticsModule } from './analytics.module';
+export { AuditService } from './audit.service';
+export type { FlushOptions } from './audit.service';
+export { AnalyticsConfigurationError, AnalyticsOptionsError, AnalyticsValidationError } from './analytics.errors';
+export { ANALYTICS_DATA_SOURCE } from './analytics.constants';
+export type {
+  AnalyticsDatabaseOptions,
+  AnalyticsFlushOptions,
+  AnalyticsModuleAsyncOptions,
+  AnalyticsModuleOptions,
+  AnalyticsOptionsFactory,
+  AnalyticsRedisOptions,
+  AnalyticsSamplingOptions,
+  AnalyticsWorkerOptions,
+  FlushStrategy,
+  ModelPrice,
+} from './options/analytics-module-options.interface';
+export { AuditAction, AuditSeverity, AuthEventType } from './records/audit.enums';
+export type { AuditStatus, SourceSystem } from './records/audit.enums';
+export type { AuditEntryInput, AuthEventInput, ExternalCallInput, TrackEventExtra } from './records/record.types';
+export type { AnalyticsStats } from './pipeline/analytics-counters';
+export { getAnalyticsContext, runWithAnalyticsContext } from './capture/request-context';
+export type { AnalyticsContext } from './capture/request-context';
+export {
+  ApiAccessLog,
+  AuditLog,
+  AuthenticationLog,
+  EventDedupKey,
+  EventLog,
+  ExternalApiCallLog,
+} from './entities';

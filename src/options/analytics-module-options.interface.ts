@@ -1,0 +1,128 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+
+/** Where records are written. Either `url` or the discrete fields. */
+export interface AnalyticsDatabaseOptions {
+  /** @default 'postgres://postgres@127.0.0.1:5432/postgres' (env `ANALYTICS_DATABASE_URL`) */
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  database?: string;
+  /** `true` or a `tls.connect` options object. */
+  ssl?: boolean | Record<string, unknown>;
+  /** Size of the module's own connection pool. @default 5 */
+  poolSize?: number;
+  /** Schema that holds the analytics tables. @default 'analytics' */
+  schema?: string;
+}
+
+/** The Redis that carries the Bull queue. */
+export interface AnalyticsRedisOptions {
+  /** @default 'redis://127.0.0.1:6379' (env `ANALYTICS_REDIS_URL`) */
+  url?: string;
+  host?: string;
+  port?: number;
+  password?: string;
+  db?: number;
+  /** Bull key prefix; use a hash tag such as `'{analytics}'` on Redis Cluster. @default 'bull' */
+  prefix?: string;
+}
+
+export type FlushStrategy = 'time' | 'count' | 'hybrid';
+
+export interface AnalyticsFlushOptions {
+  /** @default 'hybrid' (env `ANALYTICS_FLUSH_STRATEGY`) */
+  strategy?: FlushStrategy;
+  /** @default 10000 (env `ANALYTICS_FLUSH_INTERVAL_SECONDS`, in seconds) */
+  intervalMs?: number;
+  /** @default 100 (env `ANALYTICS_FLUSH_COUNT_THRESHOLD`) */
+  countThreshold?: number;
+  /** Records held in memory at most; past it new records are dropped and counted. @default 10000 */
+  maxBufferSize?: number;
+}
+
+export interface AnalyticsSamplingOptions {
+  /** @default false (env `ANALYTICS_ENABLE_SAMPLING`) */
+  enabled?: boolean;
+  /** Share of successful requests kept, 0..1. @default 0.1 (env `ANALYTICS_SAMPLING_RATE`) */
+  rate?: number;
+}
+
+export interface AnalyticsWorkerOptions {
+  /** This process also consumes the queue and writes to PostgreSQL. @default true (env `ANALYTICS_WORKER_ENABLED`) */
+  enabled?: boolean;
+  /** @default 1 */
+  concurrency?: number;
+  /** Attempts per batch, with exponential backoff. @default 10 */
+  attempts?: number;
+  /** First backoff delay; doubles each attempt. @default 1000 */
+  backoffMs?: number;
+}
+
+/** Per-model prices in US dollars per one million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cachedInput?: number;
+}
+
+/**
+ * Options of `AnalyticsModule.forRoot()`. Every field is optional.
+ *
+ * @example
+ * AnalyticsModule.forRoot({
+ *   database: { url: process.env.DATABASE_URL, schema: 'analytics' },
+ *   flush: { intervalMs: 5000 },
+ *   hashKey: process.env.ANALYTICS_HASH_KEY,
+ * })
+ */
+export interface AnalyticsModuleOptions {
+  /** @default true (env `ANALYTICS_ENABLED`) */
+  enabled?: boolean;
+  database?: AnalyticsDatabaseOptions;
+  redis?: AnalyticsRedisOptions;
+  /** Redis queue name; give each app (and each test) its own. @default 'analytics' */
+  queueName?: string;
+  flush?: AnalyticsFlushOptions;
+  sampling?: AnalyticsSamplingOptions;
+  /** Path prefixes matched by whole segments, or RegExps. @default ['/health', '/health/live', '/health/ready', '/static', '/media', '/favicon.ico'] */
+  skipPaths?: Array<string | RegExp>;
+  /** @default false (env `ANALYTICS_TRACK_AUTHENTICATED_ONLY`) */
+  trackAuthenticatedOnly?: boolean;
+  /** @default (req) => req.user?.id ?? req.user?.sub */
+  getUserId?: (req: any) => string | number | undefined | null;
+  /** Extra keys to redact, added to the built-in list (case-insensitive). */
+  redactKeys?: string[];
+  /** HMAC key for `hashIdentifier()`, at least 16 characters. (env `ANALYTICS_HASH_KEY`) */
+  hashKey?: string;
+  /** Price overrides, keyed by model name. */
+  pricing?: Record<string, ModelPrice>;
+  worker?: AnalyticsWorkerOptions;
+  /** Create / update the schema at start-up (serialised by an advisory lock). @default true */
+  runMigrations?: boolean;
+  /** Store stack traces of failures in `audit_logs.stack_trace`. @default false */
+  captureStackTraces?: boolean;
+}
+
+/** Implemented by a class given to `forRootAsync({ useClass })`. */
+export interface AnalyticsOptionsFactory {
+  createAnalyticsOptions(): AnalyticsModuleOptions | Promise<AnalyticsModuleOptions>;
+}
+
+/**
+ * Options of `AnalyticsModule.forRootAsync()`.
+ *
+ * @example
+ * AnalyticsModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ database: { url: config.get('DATABASE_URL') } }),
+ * })
+ */
+export interface AnalyticsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: any[];
+  useFactory?: (...args: any[]) => AnalyticsModuleOptions | Promise<AnalyticsModuleOptions>;
+  useClass?: Type<AnalyticsOptionsFactory>;
+  useExisting?: Type<AnalyticsOptionsFactory>;
+}

@@ -1,0 +1,69 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
+import { messages } from '../analytics.messages';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import type { BatchPayload } from '../records/record.types';
+import { AnalyticsCounters } from './analytics-counters';
+import { BatchProducer } from './batch-producer';
+import { BatchWriter } from './batch-writer';
+import { ThrottledLogger } from './throttled-logger';
+
+const recordCount = (payload: BatchPayload | undefined) =>
+  Object.values(payload ?? {}).reduce((n, rows) => n + (rows?.length ?? 0), 0);
+
+/**
+ * The worker: consumes batch jobs and writes them. Failed jobs are retried by Bull with
+ * exponential backoff; jobs that exhaust their attempts stay in the failed set for
+ * `AuditService.retryFailedBatches()`.
+ */
+@Injectable()
+export class BatchProcessor {
+  private readonly logger = new Logger('AnalyticsWorker');
+  private readonly throttled = new ThrottledLogger(this.logger);
+  private started = false;
+
+  constructor(
+    @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    private readonly writer: BatchWriter,
+    private readonly producer: BatchProducer,
+    private readonly counters: AnalyticsCounters,
+  ) {}
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.queue.on('failed', (job: Job<BatchPayload>, err: Error) => this.onFailed(job, err));
+    this.queue
+      .process(BATCH_JOB, this.options.worker.concurrency, (job: Job<BatchPayload>) => this.handle(job))
+      .catch((err: Error) => this.throttled.error('process', messages.redisError(err.message)));
+  }
+
+  /** Writes one batch; throws so Bull retries it. */
+  async handle(job: Job<BatchPayload>): Promise<{ inserted: number }> {
+    const inserted = await this.writer.write(job.data);
+    this.counters.persisted += recordCount(job.data);
+    this.producer.finished(String(job.id));
+    return { inserted };
+  }
+
+  private onFailed(job: Job<BatchPayload>, err: Error): void {
+    const attempts = job.opts.attempts ?? 1;
+    if (job.attemptsMade >= attempts) {
+      this.counters.failed += recordCount(job.data);
+      this.producer.finished(String(job.id));
+      this.logger.error(messages.batchExhausted(job.id, recordCount(job.data)));
+    } else {
+      this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));
+    }
+  }
+
+  /** Moves every failed batch back to waiting. @returns how many were moved. */
+  async retryFailed(): Promise<number> {
+    const failed = await this.queue.getFailed();
+    await Promise.all(failed.map((job) => job.retry()));
+    return failed.length;
+  }
+}

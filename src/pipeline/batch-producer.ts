@@ -1,0 +1,143 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { v7 as uuidv7 } from 'uuid';
+import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
+import { messages } from '../analytics.messages';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import type { BatchPayload, BufferedRecord } from '../records/record.types';
+import { RedisClientRegistry } from './redis-client.registry';
+import { ThrottledLogger } from './throttled-logger';
+
+/** How long one `queue.add()` may take before the batch is put back in the buffer. */
+const ENQUEUE_TIMEOUT_MS = 2000;
+/** Job ids remembered for `flush({ waitForPersistence })`. */
+const TRACKED_JOBS_MAX = 10_000;
+const POLL_MS = 25;
+/** How long a flush waits for a connection that is being (re)established. */
+const CONNECT_GRACE_MS = 500;
+
+/** Groups records by table: the payload of one job. */
+export function toPayload(records: BufferedRecord[]): BatchPayload {
+  const payload: BatchPayload = {};
+  for (const { table, row } of records) (payload[table] ??= []).push(row);
+  return payload;
+}
+
+/**
+ * Hands batches to Bull, one job per batch. Never waits on a dead Redis: when the
+ * connection is not ready it refuses at once, and an `add()` that hangs is abandoned
+ * after ENQUEUE_TIMEOUT_MS, so the caller keeps the records and retries later.
+ */
+@Injectable()
+export class BatchProducer {
+  private readonly logger = new Logger('AnalyticsProducer');
+  private readonly throttled = new ThrottledLogger(this.logger);
+  /** Jobs sent and not yet known to be finished, oldest first. */
+  private readonly unfinished = new Set<string>();
+
+  constructor(
+    @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    registry: RedisClientRegistry,
+  ) {
+    queue.on('error', (err: Error) => this.throttled.warn('redis', messages.redisError(err.message)));
+    queue.once('close', () => registry.disconnectAll());
+  }
+
+  /** True when a job can be added right now. */
+  isReady(): boolean {
+    return this.queue.client.status === 'ready';
+  }
+
+  /** Adds one job for these records. Rejects quickly if Redis is not reachable. */
+  async send(records: BufferedRecord[]): Promise<void> {
+    if (!this.isReady() && !(await this.waitUntilReady(CONNECT_GRACE_MS))) {
+      throw new Error(messages.redisNotReady(this.queue.client.status));
+    }
+    const jobId = uuidv7();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(messages.enqueueTimeout(ENQUEUE_TIMEOUT_MS))), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.queue.add(BATCH_JOB, toPayload(records), { jobId }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.track(jobId);
+  }
+
+  /** Called by an in-process worker when a job is done, so waiting needs no Redis round trip. */
+  finished(jobId: string): void {
+    this.unfinished.delete(jobId);
+  }
+
+  /**
+   * Resolves when every job sent so far is persisted (or failed for good), or after
+   * `timeoutMs`. Never rejects.
+   */
+  async waitForPersistence(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const waiting = new Set(this.unfinished);
+    while (waiting.size > 0) {
+      for (const id of [...waiting]) {
+        if (!this.unfinished.has(id) || (await this.isDone(id))) {
+          waiting.delete(id);
+          this.unfinished.delete(id);
+        }
+      }
+      if (waiting.size === 0) break;
+      if (Date.now() >= deadline) {
+        this.logger.warn(messages.flushTimeout(timeoutMs, waiting.size));
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return true;
+  }
+
+  /** Opens the producer connection (Bull creates it lazily) so the first flush finds it ready. */
+  connect(): void {
+    void this.queue.client;
+  }
+
+  private waitUntilReady(ms: number): Promise<boolean> {
+    const client = this.queue.client;
+    if (client.status === 'end') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(client.status === 'ready'), ms);
+      client.once('ready', onReady);
+    });
+  }
+
+  private async isDone(jobId: string): Promise<boolean> {
+    if (!this.isReady()) return false;
+    try {
+      const job = await this.queue.getJob(jobId);
+      if (!job) return true; // removed on completion
+      if (await job.isCompleted()) return true;
+      return (await job.isFailed()) && job.attemptsMade >= (job.opts.attempts ?? 1);
+    } catch {
+      return false;
+    }
+  }
+
+  private track(jobId: string): void {
+    this.unfinished.add(jobId);
+    if (this.unfinished.size > TRACKED_JOBS_MAX) {
+      const oldest = this.unfinished.values().next().value;
+      if (oldest !== undefined) this.unfinished.delete(oldest);
+    }
+  }
+
+  get queueName(): string {
+    return this.options.queueName;
+  }
+}

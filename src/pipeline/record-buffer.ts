@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import { messages } from '../analytics.messages';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import type { BufferedRecord } from '../records/record.types';
+import { AnalyticsCounters } from './analytics-counters';
+import { BatchProducer } from './batch-producer';
+import { ThrottledLogger } from './throttled-logger';
+
+/** Records per job at least; a count-triggered flush sends `countThreshold` or more. */
+const MIN_BATCH = 1000;
+
+/**
+ * The in-memory buffer between capture and the queue.
+ *
+ * - `time`: everything buffered is sent every `intervalMs`;
+ * - `count`: a batch is sent whenever `countThreshold` records are waiting;
+ * - `hybrid`: both.
+ *
+ * Bounded by `maxBufferSize` (records in memory plus records being sent): past it new
+ * records are dropped and counted, with one warning per interval. One flush is in
+ * flight at a time; the timer never keeps the process alive.
+ */
+@Injectable()
+export class RecordBuffer {
+  private readonly logger = new Logger('AnalyticsBuffer');
+  private readonly throttled: ThrottledLogger;
+  private records: BufferedRecord[] = [];
+  /** Records out of the buffer but not yet confirmed by Redis. */
+  private sending = 0;
+  private inFlight: Promise<void> | null = null;
+  private scheduled: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private droppedSinceWarning = 0;
+  private readonly maxBatch: number;
+
+  constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    private readonly producer: BatchProducer,
+    private readonly counters: AnalyticsCounters,
+  ) {
+    this.throttled = new ThrottledLogger(this.logger, options.flush.intervalMs);
+    this.maxBatch = Math.max(options.flush.countThreshold, MIN_BATCH);
+  }
+
+  get size(): number {
+    return this.records.length + this.sending;
+  }
+
+  /** Starts the flush timer (unref'd: it never keeps the process alive). */
+  start(): void {
+    if (this.timer) return;
+    this.producer.connect();
+    this.timer = setInterval(() => this.tick(), this.options.flush.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.timer = null;
+    this.scheduled = null;
+  }
+
+  /** Accepts one record; returns false (and counts it) when the buffer is full. */
+  add(record: BufferedRecord): boolean {
+    if (!this.admit()) return false;
+    this.records.push(record);
+    if (this.options.flush.strategy !== 'time' && this.records.length >= this.options.flush.countThreshold) {
+      this.schedule();
+    }
+    return true;
+  }
+
+  /** Sends one record in its own job right away (auth events); falls back to the buffer. */
+  addUrgent(record: BufferedRecord): boolean {
+    if (!this.admit()) return false;
+    this.sending++;
+    this.producer.send([record]).then(
+      () => {
+        this.sending--;
+        this.counters.sent++;
+      },
+      (err: Error) => {
+        this.sending--;
+        this.onSendFailure([record], err);
+      },
+    );
+    return true;
+  }
+
+  /**
+   * Sends everything buffered now. Resolves when every record accepted before the call
+   * was handed to the queue, or when Redis refused (records stay buffered).
+   */
+  flush(): Promise<void> {
+    return this.run(true);
+  }
+
+  /** Like `flush()`, retrying until the buffer is empty or the deadline passes. */
+  async flushUntil(deadline: number): Promise<boolean> {
+    for (;;) {
+      await this.flush();
+      if (this.size === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private admit(): boolean {
+    this.counters.accepted++;
+    if (this.size < this.options.flush.maxBufferSize) return true;
+    this.counters.dropped++;
+    this.droppedSinceWarning++;
+    return false;
+  }
+
+  private schedule(): void {
+    // Deferred so that serialising a batch never runs inside the caller's request.
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = null;
+      void this.run(false);
+    });
+  }
+
+  private tick(): void {
+    if (this.droppedSinceWarning > 0) {
+      this.logger.warn(messages.bufferOverflow(this.droppedSinceWarning, this.options.flush.maxBufferSize));
+      this.droppedSinceWarning = 0;
+    }
+    void this.run(this.options.flush.strategy !== 'count');
+  }
+
+  /** One drain at a time; a caller that finds one running waits for it, then runs its own. */
+  private run(all: boolean): Promise<void> {
+    if (this.inFlight) {
+      return all ? this.inFlight.then(() => this.run(true)) : this.inFlight;
+    }
+    const current = this.drain(all).finally(() => {
+      this.inFlight = null;
+    });
+    this.inFlight = current;
+    return current;
+  }
+
+  private async drain(all: boolean): Promise<void> {
+    const threshold = all ? 1 : this.options.flush.countThreshold;
+    while (this.records.length >= threshold && this.records.length > 0) {
+      const batch = this.records.splice(0, this.maxBatch);
+      this.sending += batch.length;
+      try {
+        await this.producer.send(batch);
+        this.counters.sent += batch.length;
+      } catch (err) {
+        this.onSendFailure(batch, err as Error);
+        return;
+      } finally {
+        this.sending -= batch.length;
+      }
+    }
+  }
+
+  private onSendFailure(batch: BufferedRecord[], err: Error): void {
+    this.counters.enqueueErrors++;
+    // Put the records back in front, in order; they were already counted as admitted.
+    this.records = batch.concat(this.records);
+    this.throttled.warn('enqueue', messages.enqueueFailed(batch.length, err.message));
+  }
+}

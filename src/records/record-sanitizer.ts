@@ -1,0 +1,116 @@
+import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
+
+/**
+ * Turns any value into JSON-safe data before it is queued: keys listed in `redactKeys`
+ * become `"[REDACTED]"`, oversized strings/arrays/objects are truncated and marked, and
+ * circular references, BigInts, Errors, Buffers, Maps and Sets never throw.
+ */
+export class RecordSanitizer {
+  private readonly redact: string[];
+
+  constructor(redactKeys: readonly string[]) {
+    this.redact = [...new Set(redactKeys.map(normalizeKey).filter(Boolean))];
+  }
+
+  /** True when a key names a secret: `accessToken`, `X-Api-Key` and `user_password` all match. */
+  isSecretKey(key: string): boolean {
+    const k = normalizeKey(key);
+    return this.redact.some((r) => k === r || k.endsWith(r));
+  }
+
+  /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
+  json(value: unknown): unknown {
+    if (value === undefined || value === null) return null;
+    const clean = this.walk(value, 0, new WeakSet());
+    const text = JSON.stringify(clean);
+    if (text === undefined) return null;
+    if (text.length <= LIMITS.jsonTotal) return clean;
+    return { _truncated: true, _originalLength: text.length, preview: text.slice(0, LIMITS.jsonString) + TRUNCATED_MARK };
+  }
+
+  private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+    switch (typeof value) {
+      case 'string':
+        return truncate(value, LIMITS.jsonString);
+      case 'number':
+        return Number.isFinite(value) ? value : String(value);
+      case 'boolean':
+        return value;
+      case 'bigint':
+        return value.toString();
+      case 'undefined':
+      case 'function':
+        return undefined;
+      case 'symbol':
+        return value.toString();
+    }
+    if (value === null) return null;
+    const obj = value as object;
+    if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+    if (obj instanceof RegExp) return String(obj);
+    if (Buffer.isBuffer(obj) || ArrayBuffer.isView(obj)) return `[Binary ${(obj as ArrayBufferView).byteLength} bytes]`;
+    if (seen.has(obj)) return '[Circular]';
+    if (depth >= LIMITS.jsonDepth) return '[Truncated: too deep]';
+    seen.add(obj);
+    try {
+      if (Array.isArray(obj) || obj instanceof Set) return this.walkArray([...obj], depth, seen);
+      if (obj instanceof Map) return this.walkObject(Object.fromEntries(obj), depth, seen);
+      if (obj instanceof Error) {
+        const { name, message } = obj;
+        return this.walkObject({ name, message, ...(obj as any) }, depth, seen);
+      }
+      if (typeof (obj as any).toJSON === 'function') {
+        return this.walk((obj as any).toJSON(), depth, seen);
+      }
+      return this.walkObject(obj as Record<string, unknown>, depth, seen);
+    } finally {
+      seen.delete(obj);
+    }
+  }
+
+  private walkArray(items: unknown[], depth: number, seen: WeakSet<object>): unknown[] {
+    const out = items.slice(0, LIMITS.jsonItems).map((item) => {
+      const v = this.walk(item, depth + 1, seen);
+      return v === undefined ? null : v;
+    });
+    if (items.length > LIMITS.jsonItems) out.push(`[Truncated: ${items.length - LIMITS.jsonItems} more items]`);
+    return out;
+  }
+
+  private walkObject(obj: Record<string, unknown>, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(obj);
+    for (const key of keys.slice(0, LIMITS.jsonKeys)) {
+      if (this.isSecretKey(key)) {
+        out[key] = REDACTED;
+        continue;
+      }
+      let v: unknown;
+      try {
+        v = obj[key];
+      } catch {
+        v = '[Unreadable]';
+      }
+      const clean = this.walk(v, depth + 1, seen);
+      if (clean !== undefined) out[key] = clean;
+    }
+    if (keys.length > LIMITS.jsonKeys) out._truncated = `${keys.length - LIMITS.jsonKeys} more keys`;
+    return out;
+  }
+}
+
+/** Lower-case, separators removed: `X-Api-Key`, `x_api_key` and `xApiKey` compare equal. */
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_\s.]/g, '');
+}
+
+/** Cuts a string to `max` characters, marking the cut. */
+export function truncate(value: string, max: number): string {
+  return value.length <= max ? value : value.slice(0, Math.max(0, max - TRUNCATED_MARK.length)) + TRUNCATED_MARK;
+}
+
+/** A free-text column value: stringified, truncated, or `null`. */
+export function text(value: unknown, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return truncate(typeof value === 'string' ? value : String(value), max);
+}

@@ -1,0 +1,89 @@
+import { AnalyticsValidationError } from '../analytics.errors';
+import { messages } from '../analytics.messages';
+import { isSubjectHash } from './identifier-hasher';
+
+/*
+ * Argument checks of the AuditService methods. Each throws AnalyticsValidationError
+ * naming the argument; each returns the value so calls read as assignments.
+ */
+
+export function requireString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new AnalyticsValidationError(messages.requiredString(field, value), field);
+  }
+  return value;
+}
+
+export function optionalId(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string') return value;
+  throw new AnalyticsValidationError(messages.notAString(field, value), field);
+}
+
+export function optionalString(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new AnalyticsValidationError(messages.notAString(field, value), field);
+  return value;
+}
+
+export function optionalOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!allowed.includes(value as T)) throw new AnalyticsValidationError(messages.notOneOf(field, allowed, value), field);
+  return value as T;
+}
+
+export function optionalNumber(field: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new AnalyticsValidationError(messages.notFiniteNumber(field, value), field);
+  }
+  return value;
+}
+
+export function optionalBoolean(field: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new AnalyticsValidationError(messages.notBoolean(field, value), field);
+  return value;
+}
+
+export function optionalDate(field: string, value: unknown): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new AnalyticsValidationError(messages.notDate(field, value), field);
+  }
+  return value;
+}
+
+export function optionalObject(field: string, value: unknown): object | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new AnalyticsValidationError(messages.notObject(field, value), field);
+  }
+  return value;
+}
+
+export function optionalSubjectHash(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isSubjectHash(value)) throw new AnalyticsValidationError(messages.notHex64(field), field);
+  return value;
+}
+
+export function optionalTags(field: string, value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
+    throw new AnalyticsValidationError(messages.notAString(`${field}[]`, value), field);
+  }
+  return value;
+}
+
+export function requireBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new AnalyticsValidationError(messages.notBoolean(field, value), field);
+  return value;
+}
+
+export function requireObject(field: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AnalyticsValidationError(messages.notObject(field, value), field);
+  }
+}

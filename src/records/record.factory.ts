@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import { AnalyticsContext, getAnalyticsContext } from '../capture/request-context';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { AUDIT_STATUSES, AuditSeverity, EVENT_SOURCES, SEVERITIES, SOURCE_SYSTEMS } from './audit.enums';
+import { estimateCostUsd, roundUsd } from './cost-calculator';
+import { diffStates } from './diff';
+import { LIMITS } from './record-limits';
+import { RecordSanitizer, text } from './record-sanitizer';
+import type {
+  AuditEntryInput,
+  AuthEventInput,
+  BufferedRecord,
+  ExternalCallInput,
+  RecordRow,
+  TrackEventExtra,
+} from './record.types';
+import * as v from './record-validation';
+
+/** Fields every table shares, stamped from the current context when the record is made. */
+function base(occurredAt: Date | undefined): { id: string; created_at: string } {
+  return { id: uuidv7(), created_at: (occurredAt ?? new Date()).toISOString() };
+}
+
+/** Non-negative integer token/byte count, or null when unknown. */
+const count = (value: number | undefined): number | null =>
+  value === undefined || value === null ? null : Math.max(0, Math.round(value));
+
+/**
+ * Builds validated, redacted, truncated rows from what callers pass. All work that can
+ * fail on bad input happens here, synchronously, before anything is buffered.
+ */
+@Injectable()
+export class RecordFactory {
+  readonly sanitizer: RecordSanitizer;
+
+  constructor(@Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions) {
+    this.sanitizer = new RecordSanitizer(options.redactKeys);
+  }
+
+  audit(entry: AuditEntryInput): BufferedRecord {
+    v.requireObject('entry', entry);
+    const ctx = getAnalyticsContext();
+    const action = v.requireString('action', entry.action);
+    const status = v.optionalOneOf('status', entry.status, AUDIT_STATUSES) ?? 'success';
+    const severity =
+      v.optionalOneOf('severity', entry.severity, SEVERITIES) ??
+      (status === 'failure' ? AuditSeverity.ERROR : AuditSeverity.INFO);
+    const occurredAt = v.optionalDate('occurredAt', entry.occurredAt);
+    const s = this.sanitizer;
+    const before = entry.beforeData === undefined ? null : s.json(entry.beforeData);
+    const after = entry.afterData === undefined ? null : s.json(entry.afterData);
+    const changes =
+      entry.changes !== undefined
+        ? s.json(entry.changes)
+        : entry.beforeData !== undefined && entry.afterData !== undefined
+          ? s.json(diffStates(before, after))
+          : null;
+    const row: RecordRow = {
+      ...base(occurredAt),
+      action: text(action, LIMITS.identifier),
+      severity,
+      status,
+      message: text(v.optionalString('message', entry.message), LIMITS.text),
+      user_id: this.id(v.optionalId('userId', entry.userId) ?? ctx?.userId),
+      user_email: text(v.optionalString('userEmail', entry.userEmail) ?? ctx?.userEmail, LIMITS.identifier),
+      tenant_id: this.id(v.optionalString('tenantId', entry.tenantId) ?? ctx?.tenantId),
+      session_id: this.id(v.optionalString('sessionId', entry.sessionId) ?? ctx?.sessionId),
+      request_id: this.id(v.optionalString('requestId', entry.requestId) ?? ctx?.requestId),
+      correlation_id: this.id(v.optionalString('correlationId', entry.correlationId) ?? ctx?.correlationId),
+      source_ip: text(v.optionalString('sourceIp', entry.sourceIp) ?? ctx?.ipAddress, LIMITS.short),
+      user_agent: text(v.optionalString('userAgent', entry.userAgent) ?? ctx?.userAgent, LIMITS.userAgent),
+      source_system:
+        v.optionalOneOf('sourceSystem', entry.sourceSystem, SOURCE_SYSTEMS) ?? ctx?.sourceSystem ?? (ctx?.requestId ? 'api' : 'system'),
+      area: text(v.optionalString('area', entry.area), LIMITS.short),
+      resource_type: text(v.optionalString('resourceType', entry.resourceType), LIMITS.short),
+      resource_id: this.id(v.optionalId('resourceId', entry.resourceId)),
+      parent_resource_id: this.id(v.optionalId('parentResourceId', entry.parentResourceId)),
+      operation_id: this.id(v.optionalString('operationId', entry.operationId)),
+      before_data: before,
+      after_data: after,
+      changes,
+      metadata: s.json(v.optionalObject('metadata', entry.metadata)),
+      tags: v.optionalTags('tags', entry.tags)?.map((t) => text(t, LIMITS.short)) ?? null,
+      category: text(v.optionalString('category', entry.category), LIMITS.short),
+      error_code: text(v.optionalString('errorCode', entry.errorCode), LIMITS.short),
+      error_message: text(v.optionalString('errorMessage', entry.errorMessage), LIMITS.text),
+      stack_trace: this.options.captureStackTraces
+        ? text(v.optionalString('stackTrace', entry.stackTrace), LIMITS.stackTrace)
+        : null,
+      duration_ms: v.optionalNumber('durationMs', entry.durationMs) ?? null,
+      retention_policy: text(v.optionalString('retentionPolicy', entry.retentionPolicy), LIMITS.short),
+      is_sensitive: v.optionalBoolean('isSensitive', entry.isSensitive) ?? false,
+      is_compliance_relevant: v.optionalBoolean('isComplianceRelevant', entry.isComplianceRelevant) ?? false,
+      trace_id: ctx?.traceId ?? null,
+    };
+    return { table: 'audit_logs', row };
+  }
+
+  auth(event: AuthEventInput): BufferedRecord {
+    v.requireObject('event', event);
+    const ctx = getAnalyticsContext();
+    const eventType = v.requireString('eventType', event.eventType);
+    const success = v.requireBoolean('success', event.success);
+    return {
+      table: 'authentication_logs',
+      row: {
+        ...base(undefined),
+        request_id: ctx?.requestId ?? null,
+        user_id: this.id(v.optionalId('userId', event.userId) ?? ctx?.userId),
+        event_type: text(eventType, LIMITS.short),
+        success,
+        ip_address: text(ctx?.ipAddress, LIMITS.short),
+        user_agent: text(ctx?.userAgent, LIMITS.userAgent),
+        error_message: text(v.optionalString('errorMessage', event.errorMessage), LIMITS.text),
+        metadata: this.sanitizer.json(v.optionalObject('metadata', event.metadata)),
+        trace_id: ctx?.traceId ?? null,
+      },
+    };
+  }
+
+  externalCall(call: ExternalCallInput): BufferedRecord {
+    v.requireObject('call', call);
+    const ctx = getAnalyticsContext();
+    const service = v.requireString('service', call.service);
+    const model = v.optionalString('model', call.model);
+    const usage = {
+      inputTokens: v.optionalNumber('inputTokens', call.inputTokens),
+      outputTokens: v.optionalNumber('outputTokens', call.outputTokens),
+      cachedInputTokens: v.optionalNumber('cachedInputTokens', call.cachedInputTokens),
+      reasoningTokens: v.optionalNumber('reasoningTokens', call.reasoningTokens),
+    };
+    const givenCost = v.optionalNumber('costEstimate', call.costEstimate);
+    const cost =
+      givenCost !== undefined ? roundUsd(givenCost) : model ? estimateCostUsd(this.options.pricing[model], usage) : null;
+    return {
+      table: 'external_api_call_logs',
+      row: {
+        ...base(v.optionalDate('occurredAt', call.occurredAt)),
+        request_id: ctx?.requestId ?? null,
+        user_id: this.id(v.optionalId('userId', call.userId) ?? ctx?.userId),
+        service: text(service, LIMITS.short),
+        endpoint: text(v.optionalString('endpoint', call.endpoint), LIMITS.endpoint),
+        method: text(v.optionalString('method', call.method)?.toUpperCase() ?? 'POST', 16),
+        status_code: count(v.optionalNumber('statusCode', call.statusCode)),
+        response_time_ms: v.optionalNumber('responseTimeMs', call.responseTimeMs) ?? null,
+        model: text(model, LIMITS.identifier),
+        input_tokens: count(usage.inputTokens),
+        output_tokens: count(usage.outputTokens),
+        cached_input_tokens: count(usage.cachedInputTokens),
+        reasoning_tokens: count(usage.reasoningTokens),
+        cost_estimate: cost,
+        request_size_bytes: count(v.optionalNumber('requestSizeBytes', call.requestSizeBytes)),
+        response_size_bytes: count(v.optionalNumber('responseSizeBytes', call.responseSizeBytes)),
+        error_message: text(v.optionalString('errorMessage', call.errorMessage), LIMITS.text),
+        metadata: this.sanitizer.json(v.optionalObject('metadata', call.metadata)),
+        trace_id: ctx?.traceId ?? null,
+      },
+    };
+  }
+
+  event(eventType: string, properties: object | undefined, extra: TrackEventExtra = {}): BufferedRecord {
+    const ctx = getAnalyticsContext();
+    const type = v.requireString('eventType', eventType);
+    v.optionalObject('extra', extra);
+    const occurredAt = v.optionalDate('extra.occurredAt', extra.occurredAt);
+    const row = base(occurredAt);
+    return {
+      table: 'event_logs',
+      row: {
+        ...row,
+        occurred_at: row.created_at,
+        event_type: text(type, LIMITS.identifier),
+        user_id: this.id(v.optionalId('extra.userId', extra.userId) ?? ctx?.userId),
+        subject_hash: v.optionalSubjectHash('extra.subjectHash', extra.subjectHash) ?? null,
+        session_id: this.id(ctx?.sessionId),
+        request_id: ctx?.requestId ?? null,
+        properties: this.sanitizer.json(v.optionalObject('properties', properties)),
+        value: v.optionalNumber('extra.value', extra.value) ?? 1,
+        source: v.optionalOneOf('extra.source', extra.source, EVENT_SOURCES) ?? 'backend',
+        dedup_key: text(v.optionalString('extra.dedupKey', extra.dedupKey), LIMITS.identifier),
+        trace_id: ctx?.traceId ?? null,
+      },
+    };
+  }
+
+  /** Context of the current request/job; exposed for capture code. */
+  context(): AnalyticsContext | undefined {
+    return getAnalyticsContext();
+  }
+
+  private id(value: string | undefined): string | null {
+    return text(value, LIMITS.identifier);
+  }
+}
