@@ -58,9 +58,7 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     const handed = await this.buffer.flushUntil(deadline);
     if (this.options.worker.enabled) await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
     if (!handed) {
-      this.logger.error(
-        `${messages.shutdownTimeout(SHUTDOWN_DRAIN_MS)} ${this.buffer.size} record(s) could not reach Redis and are lost.`,
-      );
+      this.logger.error(messages.shutdownLost(SHUTDOWN_DRAIN_MS, this.buffer.size));
     }
   }
 }

@@ -47,8 +47,9 @@ export const messages = {
   redisError: (reason: string) => `Analytics Redis connection error: ${reason}`,
   migrationsApplied: (schema: string, names: string[]) =>
     names.length ? `Applied ${names.length} analytics migration(s) to schema "${schema}": ${names.join(', ')}` : '',
-  flushTimeout: (ms: number, pending: number) =>
-    `flush({ waitForPersistence }) gave up after ${ms} ms with ${pending} batch(es) not yet persisted.`,
-  shutdownTimeout: (ms: number) => `Shutdown drain did not finish within ${ms} ms; remaining records stay in the queue.`,
+  persistenceTimeout: (ms: number, pending: number) =>
+    `Gave up waiting after ${ms} ms with ${pending} batch(es) not yet persisted; they stay in the queue and the worker keeps retrying them.`,
+  shutdownLost: (ms: number, records: number) =>
+    `Shutdown: Redis stayed unreachable for ${ms} ms; ${records} buffered record(s) could not be handed to the queue and are lost.`,
   disabled: () => 'nestjs-analytics is disabled (enabled: false): nothing is recorded.',
 };

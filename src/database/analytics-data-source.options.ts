@@ -20,7 +20,8 @@ export function createDataSourceOptions(database: ResolvedAnalyticsOptions['data
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
-    logging: ['error'],
+    // The worker reports failures itself, without echoing row values into logs.
+    logging: false,
     applicationName: 'nestjs-analytics',
     poolSize,
     // Fail fast when PostgreSQL is down: the worker retries the job, requests never wait.

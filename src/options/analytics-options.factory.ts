@@ -63,7 +63,8 @@ export function resolveAnalyticsOptions(
     runMigrations: DEFAULT_OPTIONS.runMigrations,
     captureStackTraces: DEFAULT_OPTIONS.captureStackTraces,
     ...top,
-    redactKeys: Array.isArray(user.redactKeys)
+    // Merged only when valid, so a bad value is reported as the user wrote it.
+    redactKeys: Array.isArray(user.redactKeys) && user.redactKeys.every((k: unknown) => typeof k === 'string')
       ? [...new Set([...DEFAULT_REDACT_KEYS, ...user.redactKeys])]
       : (user.redactKeys ?? [...DEFAULT_REDACT_KEYS]),
     database: section(DatabaseOptionsSchema, dbBase, defined(envValues.database), userDb),
@@ -80,6 +81,14 @@ export function resolveAnalyticsOptions(
   return candidate;
 }
 
+/** Options whose values are never echoed in an error message. */
+const SECRET_OPTIONS = new Set(['hashKey', 'database.password', 'redis.password', 'database.url', 'redis.url']);
+
+function shown(path: string, value: unknown): unknown {
+  if (!SECRET_OPTIONS.has(path) || typeof value !== 'string') return value;
+  return path.endsWith('url') ? value.replace(/\/\/[^@/]*@/, '//***@') : `(hidden, ${value.length} characters)`;
+}
+
 function describeErrors(error: ValidationError, parent: string, sources: Map<string, string>): string[] {
   const path = parent ? `${parent}.${error.property}` : error.property;
   const own: string[] = [];
@@ -87,7 +96,7 @@ function describeErrors(error: ValidationError, parent: string, sources: Map<str
     if (error.constraints.whitelistValidation) {
       own.push(messages.unknownOption(path));
     } else {
-      own.push(messages.optionProblem(path, Object.values(error.constraints)[0], error.value, sources.get(path)));
+      own.push(messages.optionProblem(path, Object.values(error.constraints)[0], shown(path, error.value), sources.get(path)));
     }
   }
   return [...own, ...(error.children ?? []).flatMap((c) => describeErrors(c, path, sources))];

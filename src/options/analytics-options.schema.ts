@@ -1,4 +1,5 @@
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -68,7 +69,7 @@ const IsPriceTable = (options: ValidationOptions) =>
               typeof p === 'object' &&
               p !== null &&
               [p.input, p.output].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) &&
-              (p.cachedInput === undefined || (typeof p.cachedInput === 'number' && p.cachedInput >= 0)),
+              (p.cachedInput === undefined || (typeof p.cachedInput === 'number' && Number.isFinite(p.cachedInput) && p.cachedInput >= 0)),
           ),
       },
     },
@@ -83,7 +84,10 @@ export class DatabaseOptionsSchema {
   @IsOptional() @IsString(rule('must be a string')) password?: string;
   @IsOptional() @IsString(rule('must be a string')) database?: string;
   @IsOptional() @IsBooleanOrObject(rule('must be a boolean or a TLS options object')) ssl?: boolean | Record<string, unknown>;
-  @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) poolSize: number;
+  // One connection holds the migration lock while another applies the migrations.
+  @IsInt(rule('must be an integer of at least 2'))
+  @Min(2, rule('must be an integer of at least 2'))
+  poolSize: number;
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, rule('must be a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)'))
   schema: string;
 }
@@ -130,7 +134,9 @@ export class AnalyticsOptionsSchema {
   @IsStringOrRegExpArray(rule('must be an array of paths starting with "/" or RegExps')) skipPaths: Array<string | RegExp>;
   @IsBoolean(BOOLEAN) trackAuthenticatedOnly: boolean;
   @IsFunction(rule('must be a function (req) => string | undefined')) getUserId: (req: any) => unknown;
-  @IsString({ each: true, message: 'must be an array of strings' }) redactKeys: string[];
+  @IsArray(rule('must be an array of strings'))
+  @IsString({ each: true, message: 'must be an array of strings' })
+  redactKeys: string[];
   @IsOptional() @IsString(rule('must be a string')) @MinLength(16, rule('must be at least 16 characters')) hashKey?: string;
   @IsPriceTable(rule('must map model names to { input, output, cachedInput? } prices (USD per 1M tokens, >= 0)'))
   pricing: Record<string, { input: number; output: number; cachedInput?: number }>;

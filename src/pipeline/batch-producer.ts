@@ -89,7 +89,7 @@ export class BatchProducer {
       }
       if (waiting.size === 0) break;
       if (Date.now() >= deadline) {
-        this.logger.warn(messages.flushTimeout(timeoutMs, waiting.size));
+        this.logger.warn(messages.persistenceTimeout(timeoutMs, waiting.size));
         return false;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));

@@ -15,6 +15,7 @@ const retryStrategy = (times: number) => Math.min(times * 200, 2000);
 @Injectable()
 export class RedisClientRegistry {
   private readonly clients = new Set<Redis>();
+  private closed = false;
 
   create(type: 'client' | 'subscriber' | 'bclient', config: RedisOptions): Redis {
     const common: RedisOptions = { ...config, retryStrategy, connectTimeout: 2000 };
@@ -22,17 +23,25 @@ export class RedisClientRegistry {
       type === 'client'
         ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
         : { ...common, enableReadyCheck: false, maxRetriesPerRequest: null };
-    const client = new Redis(options);
+    // Bull's worker loop may ask for a connection while the queue is closing: give it one
+    // that never connects, so nothing outlives app.close().
+    const client = new Redis({ ...options, lazyConnect: this.closed || options.lazyConnect });
     // Bull forwards errors to the queue, which has its own listener; this one only keeps
     // ioredis from printing "Unhandled error event" before Bull attaches.
     client.on('error', () => undefined);
     this.clients.add(client);
-    client.once('end', () => this.clients.delete(client));
     return client;
   }
 
+  /**
+   * Closes every connection, and keeps closing them: while a queue closes, Bull
+   * disconnects its blocking connection and reconnects it to interrupt BRPOPLPUSH.
+   */
   disconnectAll(): void {
-    for (const client of this.clients) client.disconnect();
-    this.clients.clear();
+    this.closed = true;
+    for (const client of this.clients) {
+      client.on('connect', () => client.disconnect());
+      client.disconnect();
+    }
   }
 }

@@ -8,8 +8,14 @@ export interface TokenUsage {
   reasoningTokens?: number;
 }
 
-/** Price per 1M tokens in nano-dollars per token: integers, so sums are exact. */
-const nano = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
+/**
+ * Price per 1M tokens in micro-dollars, as a BigInt: tokens × this is pico-dollars, so
+ * prices with more than three decimals ($0.01875) stay exact and large sums never overflow.
+ */
+const microPerMillion = (usdPerMillion: number) => BigInt(Math.round(usdPerMillion * 1_000_000));
+const tokens = (n: number) => BigInt(Math.round(n));
+/** A usable token count: finite (BigInt() throws on NaN) and never negative. */
+const isCount = (n: number | undefined): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
 /**
  * Cost in US dollars as a decimal string with six places (exact, no float drift), or
@@ -20,13 +26,14 @@ const nano = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
  * output and must already be included in `outputTokens`.
  */
 export function estimateCostUsd(price: ModelPrice | undefined, usage: TokenUsage): string | null {
-  if (!price || usage.inputTokens == null || usage.outputTokens == null) return null;
-  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
-  const nanoDollars =
-    (usage.inputTokens - cached) * nano(price.input) +
-    cached * nano(price.cachedInput ?? price.input) +
-    usage.outputTokens * nano(price.output);
-  return formatMicroDollars(Math.round(nanoDollars / 1000));
+  if (!price || !isCount(usage.inputTokens) || !isCount(usage.outputTokens)) return null;
+  const cached = isCount(usage.cachedInputTokens) ? Math.min(usage.cachedInputTokens, usage.inputTokens) : 0;
+  const picoDollars =
+    tokens(usage.inputTokens - cached) * microPerMillion(price.input) +
+    tokens(cached) * microPerMillion(price.cachedInput ?? price.input) +
+    tokens(usage.outputTokens) * microPerMillion(price.output);
+  // Round half up to whole micro-dollars.
+  return formatMicroDollars(Number((picoDollars + 500_000n) / 1_000_000n));
 }
 
 /** `1234567` micro-dollars → `'1.234567'`. */

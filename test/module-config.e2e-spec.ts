@@ -1,0 +1,136 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  AnalyticsModule,
+  AnalyticsModuleOptions,
+  AnalyticsOptionsError,
+  AnalyticsOptionsFactory,
+  AuditService,
+} from '../src';
+import { testOptions } from './support/test-app';
+import { TestDatabase } from './support/test-database';
+import { uniqueNames } from './support/test-names';
+import { obliterateAndClose, openQueue } from './support/test-queue';
+
+/** A config provider as apps write them (ConfigService-like), living in its own module. */
+@Injectable()
+class AppConfig {
+  constructor(readonly values: AnalyticsModuleOptions) {}
+}
+
+function configModule(values: AnalyticsModuleOptions) {
+  @Module({ providers: [{ provide: AppConfig, useValue: new AppConfig(values) }], exports: [AppConfig] })
+  class ConfigModule {}
+  return ConfigModule;
+}
+
+type Registration = (options: AnalyticsModuleOptions) => { imports: any[] };
+
+const registrations: Array<[string, Registration]> = [
+  ['forRoot', (o) => ({ imports: [AnalyticsModule.forRoot(o)] })],
+  [
+    'forRootAsync({ useFactory, inject, imports })',
+    (o) => {
+      const ConfigModule = configModule(o);
+      return {
+        imports: [
+          AnalyticsModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [AppConfig],
+            useFactory: async (config: AppConfig) => config.values,
+          }),
+        ],
+      };
+    },
+  ],
+  [
+    'forRootAsync({ useClass })',
+    (o) => {
+      @Injectable()
+      class OptionsFactory implements AnalyticsOptionsFactory {
+        createAnalyticsOptions() {
+          return o;
+        }
+      }
+      return { imports: [AnalyticsModule.forRootAsync({ useClass: OptionsFactory })] };
+    },
+  ],
+  [
+    'forRootAsync({ useExisting, imports })',
+    (o) => {
+      @Injectable()
+      class ExistingFactory implements AnalyticsOptionsFactory {
+        createAnalyticsOptions() {
+          return o;
+        }
+      }
+      @Module({ providers: [ExistingFactory], exports: [ExistingFactory] })
+      class FactoryModule {}
+      return { imports: [AnalyticsModule.forRootAsync({ imports: [FactoryModule], useExisting: ExistingFactory })] };
+    },
+  ],
+];
+
+describe.each(registrations)('AnalyticsModule.%s', (label, register) => {
+  const names = uniqueNames(label.replace(/[^a-z]/gi, '').slice(0, 20));
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await new TestDatabase(names.schema).connect();
+  });
+  afterAll(async () => {
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+
+  it('boots, creates the schema and persists AuditService records within the flush interval', async () => {
+    @Module(register(testOptions(names)))
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    try {
+      const audit = app.get(AuditService);
+      const id = audit.logUserAction('user-1', 'config.check', label);
+      // No explicit flush: the 200 ms timer must deliver it.
+      await db.waitForRows('audit_logs', 1);
+      const [row] = await db.rows('audit_logs', 'id = $1', [id]);
+      expect(row).toMatchObject({ action: 'config.check', message: label, user_id: 'user-1' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a bad option at start-up, naming the option, the value and the rule', async () => {
+    @Module(register(testOptions(names, { flush: { intervalMs: -5 } })))
+    class BadModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [BadModule] })
+      .compile()
+      .catch((err: unknown) => err);
+    expect(moduleRef).toBeInstanceOf(AnalyticsOptionsError);
+    expect((moduleRef as Error).message).toContain('flush.intervalMs must be a positive integer, got -5');
+  });
+});
+
+describe('AnalyticsModule with enabled: false', () => {
+  it('starts without touching PostgreSQL or Redis and records nothing', async () => {
+    const names = uniqueNames('disabled');
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AnalyticsModule.forRoot({
+          enabled: false,
+          database: { url: 'postgres://postgres@127.0.0.1:1/none', schema: names.schema },
+          redis: { url: 'redis://127.0.0.1:1' },
+          queueName: names.queueName,
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const audit = app.get(AuditService);
+    expect(audit.log({ action: 'noop' })).toMatch(/^[0-9a-f-]{36}$/);
+    await audit.flush({ waitForPersistence: true, timeoutMs: 500 });
+    expect(audit.stats()).toMatchObject({ buffered: 0, sent: 0, skipped: 1 });
+    await app.close();
+  });
+});

@@ -1,0 +1,139 @@
+import type { INestApplication } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
+import type { Job, Queue } from 'bull';
+import { AuditService } from '../src';
+import { ANALYTICS_QUEUE } from '../src/analytics.constants';
+import { BatchProcessor } from '../src/pipeline/batch-processor';
+import { bootAnalytics, testOptions } from './support/test-app';
+import { TestDatabase } from './support/test-database';
+import { uniqueNames } from './support/test-names';
+import { obliterateAndClose, openQueue } from './support/test-queue';
+
+describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
+  const names = uniqueNames('pipe');
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await new TestDatabase(names.schema).connect();
+  });
+  afterAll(async () => {
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+
+  it('N records become at most ceil(N / countThreshold) + 1 jobs, and a separate worker persists them all', async () => {
+    const N = 1_050;
+    const countThreshold = 100;
+    // The API process only produces; jobs wait in Redis until a worker process starts.
+    const api = await bootAnalytics(
+      testOptions(names, { worker: { enabled: false }, flush: { strategy: 'count', countThreshold, intervalMs: 60_000 } }),
+    );
+    const inspect = openQueue(names.queueName);
+    try {
+      for (let i = 0; i < N; i++) api.audit.trackEvent('load.test', { i });
+      await api.audit.flush();
+      const counts = await inspect.getJobCounts();
+      expect(counts.waiting).toBeGreaterThanOrEqual(1);
+      expect(counts.waiting).toBeLessThanOrEqual(Math.ceil(N / countThreshold) + 1);
+      expect(api.audit.stats()).toMatchObject({ accepted: N, sent: N, buffered: 0, persisted: 0 });
+
+      const worker = await bootAnalytics(testOptions(names, { worker: { enabled: true, concurrency: 2 } }));
+      try {
+        await db.waitForRows('event_logs', N);
+        expect(await db.count('event_logs')).toBe(N);
+        const distinct = await db.query(`SELECT count(DISTINCT (properties->>'i'))::int AS n FROM "${names.schema}".event_logs`);
+        expect(distinct.rows[0].n).toBe(N);
+      } finally {
+        await worker.app.close();
+      }
+    } finally {
+      await inspect.close();
+      await api.app.close();
+    }
+  });
+
+  it('a job processed twice leaves one row per record', async () => {
+    const { app, audit } = await bootAnalytics(testOptions(names, { worker: { enabled: false } }));
+    const queue = app.get<Queue>(getQueueToken(ANALYTICS_QUEUE));
+    try {
+      const ids = [audit.log({ action: 'twice.a' }), audit.log({ action: 'twice.b' }), audit.trackEvent('twice.e', {}, { dedupKey: 'twice-key' })];
+      await audit.flush();
+      const [job] = (await queue.getWaiting()) as Job[];
+      expect(job).toBeDefined();
+      const processor = app.get(BatchProcessor);
+      expect(await processor.handle(job)).toEqual({ inserted: 3 });
+      expect(await processor.handle(job)).toEqual({ inserted: 0 });
+      expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(2);
+      expect(await db.rows('event_logs', 'id = ANY($1)', [ids])).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('app.close() drains: records accepted just before close are persisted when it resolves', async () => {
+    const { app, audit } = await bootAnalytics(testOptions(names, { flush: { intervalMs: 60_000, countThreshold: 10_000 } }));
+    const ids = Array.from({ length: 250 }, (_, i) => audit.log({ action: 'drain.test', metadata: { i } }));
+    expect(audit.stats().buffered).toBe(250);
+    await app.close();
+    expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(250);
+  });
+
+  it('a batch that fails is retried with backoff, and one that exhausts its attempts is kept and can be replayed', async () => {
+    const { app, audit } = await bootAnalytics(testOptions(names, { worker: { attempts: 2, backoffMs: 50 } }));
+    const queue = app.get<Queue>(getQueueToken(ANALYTICS_QUEUE));
+    try {
+      // A row PostgreSQL refuses (smallint overflow) makes the whole batch fail.
+      await queue.add('batch', {
+        api_access_logs: [
+          { id: '01900000-0000-7000-8000-000000000001', created_at: new Date().toISOString(), method: 'GET', endpoint: '/x', status_code: 99999, response_time_ms: 1 },
+        ],
+      });
+      const deadline = Date.now() + 10_000;
+      while ((await queue.getFailedCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const [failed] = await queue.getFailed();
+      expect(failed.attemptsMade).toBe(2);
+      expect(audit.stats().failed).toBe(1);
+      expect(await audit.retryFailedBatches()).toBe(1);
+      expect(await queue.getFailedCount()).toBe(0);
+    } finally {
+      await queue.empty();
+      await app.close();
+    }
+  });
+});
+
+describe('Pipeline with several API processes and a separate worker', () => {
+  const names = uniqueNames('multi');
+  let db: TestDatabase;
+  let apps: Array<{ app: INestApplication; audit: AuditService }> = [];
+
+  beforeAll(async () => {
+    db = await new TestDatabase(names.schema).connect();
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map(({ app }) => app.close()));
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+
+  it('two producers and two workers on one queue store every record exactly once', async () => {
+    // Four instances starting at once also exercises the migration lock.
+    apps = await Promise.all([
+      bootAnalytics(testOptions(names, { worker: { enabled: false } })),
+      bootAnalytics(testOptions(names, { worker: { enabled: false } })),
+      bootAnalytics(testOptions(names, { worker: { enabled: true } })),
+      bootAnalytics(testOptions(names, { worker: { enabled: true } })),
+    ]);
+    const [a, b] = apps;
+    for (let i = 0; i < 300; i++) {
+      a.audit.log({ action: 'multi.a', metadata: { i } });
+      b.audit.log({ action: 'multi.b', metadata: { i } });
+    }
+    await Promise.all([a.audit.flush(), b.audit.flush()]);
+    await db.waitForRows('audit_logs', 600);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await db.count('audit_logs')).toBe(600);
+    const migrations = await db.query(`SELECT count(*)::int AS n FROM "${names.schema}".analytics_migrations`);
+    expect(migrations.rows[0].n).toBe(1);
+  });
+});
