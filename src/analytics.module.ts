@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   ANALYTICS_DATA_SOURCE,
@@ -8,6 +9,8 @@ import {
   ANALYTICS_RAW_OPTIONS,
 } from './analytics.constants';
 import { AnalyticsLifecycle } from './analytics.lifecycle';
+import { applyRequestTracking, CAPTURE_PROVIDERS } from './capture/capture.providers';
+import { RequestTracker } from './capture/request-tracker';
 import { AnalyticsOptionsModule } from './analytics-options.module';
 import { AuditService } from './audit.service';
 import { AnalyticsDatabase } from './database/analytics-database';
@@ -23,6 +26,8 @@ import { AnalyticsCounters } from './pipeline/analytics-counters';
 import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
 import { BatchWriter } from './pipeline/batch-writer';
+import { PipelineRecordSink } from './pipeline/pipeline-record.sink';
+import { RecordSink } from './pipeline/record-sink';
 import { createQueueOptions } from './pipeline/queue-options.factory';
 import { RecordBuffer } from './pipeline/record-buffer';
 import { RedisClientRegistry } from './pipeline/redis-client.registry';
@@ -37,7 +42,18 @@ import { RecordFactory } from './records/record.factory';
  * export class AppModule {}
  */
 @Module({})
-export class AnalyticsModule {
+export class AnalyticsModule implements NestModule {
+  constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly tracker: RequestTracker,
+  ) {}
+
+  /** Registers request tracking for every route (called by Nest before routes exist). */
+  configure(consumer: MiddlewareConsumer): void {
+    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.options);
+  }
+
   /** Configures the module with static options (all optional). */
   static forRoot(options: AnalyticsModuleOptions = {}): DynamicModule {
     return this.assemble([{ provide: ANALYTICS_RAW_OPTIONS, useValue: options }], []);
@@ -65,6 +81,7 @@ export class AnalyticsModule {
       global: true,
       imports: [
         optionsModule,
+        DiscoveryModule,
         TypeOrmModule.forRootAsync({
           name: ANALYTICS_DATA_SOURCE,
           imports: [optionsModule],
@@ -91,10 +108,13 @@ export class AnalyticsModule {
         AnalyticsDatabase,
         BatchWriter,
         BatchProcessor,
+        PipelineRecordSink,
+        { provide: RecordSink, useExisting: PipelineRecordSink },
         AuditService,
         AnalyticsLifecycle,
+        ...CAPTURE_PROVIDERS,
       ],
-      exports: [AuditService, optionsModule, RecordFactory, RecordBuffer, AnalyticsCounters],
+      exports: [AuditService, optionsModule],
     };
   }
 }

@@ -5,9 +5,7 @@ import { AnalyticsConfigurationError, AnalyticsValidationError } from './analyti
 import { messages } from './analytics.messages';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters, AnalyticsStats } from './pipeline/analytics-counters';
-import { BatchProcessor } from './pipeline/batch-processor';
-import { BatchProducer } from './pipeline/batch-producer';
-import { RecordBuffer } from './pipeline/record-buffer';
+import { RecordSink } from './pipeline/record-sink';
 import { ThrottledLogger } from './pipeline/throttled-logger';
 import { hmacSha256Hex } from './records/identifier-hasher';
 import { RecordFactory } from './records/record.factory';
@@ -27,8 +25,6 @@ export interface FlushOptions {
   /** Give up waiting after this long (never throws). @default 30000 */
   timeoutMs?: number;
 }
-
-const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
 
 /**
  * Records audit entries, authentication events, external API calls and product events.
@@ -50,9 +46,7 @@ export class AuditService {
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly factory: RecordFactory,
-    private readonly buffer: RecordBuffer,
-    private readonly producer: BatchProducer,
-    private readonly processor: BatchProcessor,
+    private readonly sink: RecordSink,
     private readonly counters: AnalyticsCounters,
   ) {}
 
@@ -127,28 +121,17 @@ export class AuditService {
    */
   async flush(options: FlushOptions = {}): Promise<void> {
     if (!this.options.enabled) return;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-    try {
-      if (!options.waitForPersistence) {
-        await this.buffer.flush();
-        return;
-      }
-      const deadline = Date.now() + timeoutMs;
-      await this.buffer.flushUntil(deadline);
-      await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
-    } catch (err) {
-      this.throttled.warn('flush', `flush() failed: ${(err as Error).message}`);
-    }
+    await this.sink.flush(options);
   }
 
   /** Counters of buffered, sent, persisted, dropped and failed records in this process. */
   stats(): AnalyticsStats {
-    return this.counters.snapshot(this.buffer.size);
+    return this.sink.stats();
   }
 
   /** Puts every batch that exhausted its attempts back in the queue. @returns how many. */
   retryFailedBatches(): Promise<number> {
-    return this.processor.retryFailed();
+    return this.sink.retryFailed();
   }
 
   private record(build: () => BufferedRecord, urgent = false): string {
@@ -165,8 +148,8 @@ export class AuditService {
       this.counters.skipped++;
       return record.row.id;
     }
-    if (urgent) this.buffer.addUrgent(record);
-    else this.buffer.add(record);
+    if (urgent) this.sink.addUrgent(record);
+    else this.sink.add(record);
     return record.row.id;
   }
 }

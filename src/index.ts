@@ -30,3 +30,9 @@ export {
   EventLog,
   ExternalApiCallLog,
 } from './entities';
+export { Audited } from './capture/audited.decorator';
+export { TrackExternal } from './capture/track-external.decorator';
+export type { AuditedCall, AuditedOptions, TrackExternalOptions } from './capture/analytics.metadata';
+export type { TokenUsage } from './records/cost-calculator';
+export { BUILT_IN_PRICES } from './records/price-table';
+export type { DatedModelPrice } from './records/price-table';

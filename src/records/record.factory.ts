@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { AnalyticsContext, getAnalyticsContext } from '../capture/request-context';
+import type { RequestState } from '../capture/request-state';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDIT_STATUSES, AuditSeverity, EVENT_SOURCES, SEVERITIES, SOURCE_SYSTEMS } from './audit.enums';
 import { estimateCostUsd, roundUsd } from './cost-calculator';
 import { diffStates } from './diff';
+import { resolvePrice } from './price-table';
 import { LIMITS } from './record-limits';
 import { RecordSanitizer, text } from './record-sanitizer';
 import type {
@@ -17,6 +19,16 @@ import type {
   TrackEventExtra,
 } from './record.types';
 import * as v from './record-validation';
+
+/** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
+function parseQuery(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(query)) {
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
 
 /** Fields every table shares, stamped from the current context when the record is made. */
 function base(occurredAt: Date | undefined): { id: string; created_at: string } {
@@ -133,7 +145,7 @@ export class RecordFactory {
     };
     const givenCost = v.optionalNumber('costEstimate', call.costEstimate);
     const cost =
-      givenCost !== undefined ? roundUsd(givenCost) : model ? estimateCostUsd(this.options.pricing[model], usage) : null;
+      givenCost !== undefined ? roundUsd(givenCost) : estimateCostUsd(resolvePrice(model, this.options.pricing), usage);
     return {
       table: 'external_api_call_logs',
       row: {
@@ -181,6 +193,34 @@ export class RecordFactory {
         source: v.optionalOneOf('extra.source', extra.source, EVENT_SOURCES) ?? 'backend',
         dedup_key: text(v.optionalString('extra.dedupKey', extra.dedupKey), LIMITS.identifier),
         trace_id: ctx?.traceId ?? null,
+      },
+    };
+  }
+
+  /** One `api_access_logs` row for a finished request. */
+  accessLog(state: RequestState, statusCode: number, responseSize: number | undefined, userId: string | undefined): BufferedRecord {
+    const elapsed = performance.now() - state.startedAt;
+    return {
+      table: 'api_access_logs',
+      row: {
+        id: uuidv7(),
+        created_at: new Date(state.startedAtEpoch).toISOString(),
+        request_id: state.requestId ?? null,
+        user_id: this.id(userId ?? state.userId),
+        session_id: this.id(state.sessionId),
+        method: text(state.method, 16),
+        endpoint: text(state.path, LIMITS.endpoint),
+        route: text(state.route, LIMITS.endpoint),
+        handler: text(state.handler, LIMITS.identifier),
+        status_code: statusCode,
+        response_time_ms: Math.round(elapsed * 1000) / 1000,
+        ip_address: text(state.ipAddress, LIMITS.short),
+        user_agent: text(state.userAgent, LIMITS.userAgent),
+        request_size_bytes: count(state.requestSize),
+        response_size_bytes: count(responseSize),
+        query_params: state.query ? this.sanitizer.json(parseQuery(state.query)) : null,
+        error_message: text(state.errorMessage, LIMITS.text),
+        trace_id: state.traceId ?? null,
       },
     };
   }

@@ -1,0 +1,74 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
+import { AuditedCallRecorder } from './audited-call.recorder';
+import { ExternalCallRecorder } from './external-call.recorder';
+
+const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
+
+/**
+ * Finds provider methods decorated with `@Audited()` or `@TrackExternal()` at start-up and
+ * wraps them in place on the instance, keeping the original function's metadata and name.
+ * Controllers are handled by the interceptor instead (their handlers are bound by the
+ * router before this runs).
+ */
+@Injectable()
+export class AnalyticsExplorer implements OnModuleInit {
+  private readonly logger = new Logger('AnalyticsExplorer');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly audited: AuditedCallRecorder,
+    private readonly external: ExternalCallRecorder,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+  }
+
+  private explore(wrapper: InstanceWrapper): void {
+    const { instance, metatype } = wrapper;
+    if (!instance || typeof instance !== 'object' || !metatype || typeof metatype !== 'function') return;
+    const prototype = Object.getPrototypeOf(instance);
+    for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+      const original = prototype[methodName];
+      if (typeof original !== 'function') continue;
+      const auditedOptions: AuditedOptions | undefined = Reflect.getMetadata(AUDITED_METADATA, original);
+      const external: TrackExternalMetadata | undefined = Reflect.getMetadata(TRACK_EXTERNAL_METADATA, original);
+      if (!auditedOptions && !external) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        this.logger.warn(
+          `${metatype.name}.${methodName} has @Audited/@TrackExternal but ${metatype.name} is request-scoped (or depends on a request-scoped provider); ` +
+            'its calls are NOT recorded. Make it a singleton or call AuditService yourself.',
+        );
+        continue;
+      }
+      if (instance[methodName]?.[WRAPPED]) continue;
+      instance[methodName] = this.wrap(original, metatype.name, methodName, auditedOptions, external);
+    }
+  }
+
+  private wrap(
+    original: (...args: unknown[]) => unknown,
+    className: string,
+    methodName: string,
+    auditedOptions: AuditedOptions | undefined,
+    external: TrackExternalMetadata | undefined,
+  ): (...args: unknown[]) => unknown {
+    const { audited, external: externalRecorder } = this;
+    const site = { className, methodName };
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      const call = () => original.apply(this, args);
+      const tracked = external ? () => externalRecorder.run(external, args, call) : call;
+      return auditedOptions ? audited.run(auditedOptions, site, args, tracked, this) : tracked();
+    };
+    for (const key of Reflect.getMetadataKeys(original)) {
+      Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);
+    }
+    Object.defineProperty(wrapped, 'name', { value: original.name });
+    Object.defineProperty(wrapped, WRAPPED, { value: true });
+    return wrapped;
+  }
+}

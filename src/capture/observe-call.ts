@@ -1,0 +1,75 @@
+import { isObservable, Observable, tap } from 'rxjs';
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as any).then === 'function';
+
+export { isThenable };
+
+/**
+ * Calls `invoke` and reports its outcome without changing it: a sync value stays sync, a
+ * promise stays a promise of the same value, an Observable stays an Observable (reported
+ * on completion with its last value). Errors are reported and rethrown unchanged.
+ * The callbacks must not throw (the recorders catch their own failures).
+ */
+export function observeCall<T>(
+  invoke: () => T,
+  onSuccess: (result: unknown) => void,
+  onFailure: (error: unknown) => void,
+): T {
+  let result: T;
+  try {
+    result = invoke();
+  } catch (err) {
+    onFailure(err);
+    throw err;
+  }
+  if (isObservable(result)) {
+    let last: unknown;
+    return (result as Observable<unknown>).pipe(
+      tap({ next: (v) => (last = v), complete: () => onSuccess(last), error: onFailure }),
+    ) as T;
+  }
+  if (isThenable(result)) {
+    return (result as PromiseLike<unknown>).then(
+      (value) => {
+        onSuccess(value);
+        return value;
+      },
+      (err) => {
+        onFailure(err);
+        throw err;
+      },
+    ) as T;
+  }
+  onSuccess(result);
+  return result;
+}
+
+/** `err.code ?? err.status ?? err.name`, as a string. */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as Record<string, unknown>;
+  const code = e.code ?? e.status ?? e.statusCode ?? e.name;
+  return code === undefined || code === null ? undefined : String(code);
+}
+
+export function errorMessageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
+}
+
+/** A status code carried by a result or an error: `status`, `statusCode`, `response.status`, or a numeric `code`. */
+export function statusCodeOf(value: unknown): number | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, any>;
+  for (const candidate of [v.status, v.statusCode, v.response?.status, v.response?.statusCode, v.code]) {
+    const n = typeof candidate === 'string' && /^\d{3}$/.test(candidate) ? Number(candidate) : candidate;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599) return n;
+  }
+  return undefined;
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { AnalyticsCounters } from '../pipeline/analytics-counters';
+import { RecordSink } from '../pipeline/record-sink';
+import { ThrottledLogger } from '../pipeline/throttled-logger';
+import { RecordFactory } from '../records/record.factory';
+import { errorMessageOf } from './observe-call';
+import { resolveRequestId, traceIdFrom } from './request-id';
+import { RequestState, splitUrl } from './request-state';
+import { compileSkipPaths } from './skip-paths';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** HTTP status for a request the client abandoned before the response (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * The platform-independent part of request tracking: opens a `RequestState` when a
+ * request arrives and turns it into one `api_access_logs` row when the response is done.
+ * Used by the Express middleware and the Fastify hooks.
+ */
+@Injectable()
+export class RequestTracker {
+  private readonly skip: (path: string) => boolean;
+  private readonly throttled = new ThrottledLogger(new Logger('RequestTracking'));
+
+  constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    private readonly factory: RecordFactory,
+    private readonly sink: RecordSink,
+    private readonly counters: AnalyticsCounters,
+  ) {
+    this.skip = compileSkipPaths(options.skipPaths);
+  }
+
+  /** A new state for this request, or undefined when its path is skipped. */
+  begin(method: string, url: string, headers: Headers, ip: string | undefined): RequestState | undefined {
+    const { path, query } = splitUrl(url);
+    if (this.skip(path)) return undefined;
+    const length = headers['content-length'];
+    return {
+      startedAt: performance.now(),
+      startedAtEpoch: Date.now(),
+      method,
+      path,
+      query,
+      requestId: resolveRequestId(headers['x-request-id']),
+      traceId: traceIdFrom(headers.traceparent),
+      ipAddress: ip,
+      userAgent: headers['user-agent'] as string | undefined,
+      sourceSystem: 'api',
+      requestSize: length === undefined ? undefined : Number(length) || 0,
+    };
+  }
+
+  /** Reads the user id with the configured `getUserId`; never throws. */
+  userIdOf(request: unknown): string | undefined {
+    try {
+      const id = this.options.getUserId(request);
+      return id === undefined || id === null || id === '' ? undefined : String(id);
+    } catch (err) {
+      this.captureFailed(err);
+      return undefined;
+    }
+  }
+
+  /** Records the finished request, honouring sampling and `trackAuthenticatedOnly`. */
+  end(state: RequestState, statusCode: number, responseSize: number | undefined, request: unknown): void {
+    try {
+      const userId = state.userId ?? this.userIdOf(request);
+      if (this.options.trackAuthenticatedOnly && !userId) {
+        this.counters.skipped++;
+        return;
+      }
+      const isError = statusCode >= 400 || state.errorMessage !== undefined;
+      if (!isError && this.options.sampling.enabled && Math.random() >= this.options.sampling.rate) {
+        this.counters.skipped++;
+        return;
+      }
+      if (statusCode >= 400 && state.errorMessage === undefined) state.errorMessage = STATUS_CODES[statusCode];
+      const session = (request as { sessionID?: string; session?: { id?: string } } | undefined) ?? {};
+      state.sessionId ??= session.sessionID ?? session.session?.id;
+      this.sink.add(this.factory.accessLog(state, statusCode, responseSize, userId));
+    } catch (err) {
+      this.captureFailed(err);
+    }
+  }
+
+  captureFailed(err: unknown): void {
+    this.counters.captureErrors++;
+    this.throttled.error('request', `Could not record a request: ${errorMessageOf(err)}`);
+  }
+}
+
+/** A `content-length` header value as a number. */
+export function contentLength(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

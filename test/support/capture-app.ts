@@ -1,0 +1,217 @@
+import {
+  Body,
+  CanActivate,
+  Catch,
+  Controller,
+  ExceptionFilter,
+  ArgumentsHost,
+  ExecutionContext,
+  Get,
+  HttpCode,
+  Injectable,
+  Module,
+  Param,
+  Post,
+  Query,
+  StreamableFile,
+  UnauthorizedException,
+  UseFilters,
+  UseGuards,
+  ValidationPipe,
+  Header,
+  INestApplication,
+} from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { IsInt, IsString, Min } from 'class-validator';
+import { Readable } from 'node:stream';
+import { of, delay } from 'rxjs';
+import { AnalyticsModule, AnalyticsModuleOptions, Audited, AuditService, TrackExternal } from '../../src';
+
+/** Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one. */
+@Injectable()
+export class HeaderAuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest();
+    const user = req.headers['x-user'];
+    if (!user) throw new UnauthorizedException('Missing x-user');
+    req.user = { id: user };
+    return true;
+  }
+}
+
+@Injectable()
+export class DenyGuard implements CanActivate {
+  canActivate(): boolean {
+    return false;
+  }
+}
+
+export class TeapotError extends Error {}
+
+@Catch(TeapotError)
+export class TeapotFilter implements ExceptionFilter {
+  catch(_err: TeapotError, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse();
+    if (typeof res.status === 'function' && typeof res.send === 'function' && res.code) res.code(418).send({ teapot: true });
+    else res.status(418).json({ teapot: true });
+  }
+}
+
+export class CreateItemDto {
+  @IsString() name: string;
+  @IsInt() @Min(1) quantity: number;
+}
+
+/** A fake LLM client returning a Gemini-shaped response. */
+@Injectable()
+export class FakeGeminiClient {
+  @TrackExternal('gemini', { endpoint: 'models.generateContent' })
+  async generateContent(request: { model: string; contents: string }) {
+    if (request.contents === 'fail') {
+      throw Object.assign(new Error('RESOURCE_EXHAUSTED: quota'), { status: 429 });
+    }
+    return {
+      candidates: [{ content: { parts: [{ text: `summary of ${request.contents}` }] } }],
+      usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 200, thoughtsTokenCount: 50, cachedContentTokenCount: 400, totalTokenCount: 1250 },
+      modelVersion: request.model,
+    };
+  }
+}
+
+@Injectable()
+export class ItemsService {
+  private readonly items = new Map<string, { id: string; name: string; quantity: number }>([['1', { id: '1', name: 'one', quantity: 1 }]]);
+
+  constructor(
+    private readonly gemini: FakeGeminiClient,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Audited({
+    action: 'item.rename',
+    resourceType: 'item',
+    resourceId: ({ args }) => args[0],
+    before: ({ args, instance }) => ({ ...instance.items.get(args[0]) }),
+    after: ({ result }) => result,
+  })
+  rename(id: string, name: string) {
+    const item = this.items.get(id);
+    if (!item) throw Object.assign(new Error(`No item ${id}`), { code: 'ITEM_NOT_FOUND' });
+    item.name = name;
+    return { ...item };
+  }
+
+  @Audited({ action: 'item.summarize', captureArgs: true })
+  async summarize(id: string) {
+    const response = await this.gemini.generateContent({ model: 'gemini-2.5-flash', contents: id });
+    this.audit.trackEvent('item.summarized', { id });
+    return response.candidates[0].content.parts[0].text;
+  }
+}
+
+@Controller('items')
+export class ItemsController {
+  constructor(private readonly items: ItemsService) {}
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return { id };
+  }
+
+  @Get()
+  list(@Query() query: Record<string, string>) {
+    return { query };
+  }
+
+  @Post()
+  @Audited({ action: 'item.create', resourceType: 'item', captureArgs: false, resourceId: ({ result }) => result?.id })
+  create(@Body() dto: CreateItemDto) {
+    return { id: '2', ...dto };
+  }
+
+  @Post(':id/rename')
+  @UseGuards(HeaderAuthGuard)
+  rename(@Param('id') id: string, @Body() body: { name: string }) {
+    return this.items.rename(id, body.name);
+  }
+
+  @Post(':id/summary')
+  @UseGuards(HeaderAuthGuard)
+  summarize(@Param('id') id: string) {
+    return this.items.summarize(id);
+  }
+}
+
+@Controller()
+export class MiscController {
+  @Get('private')
+  @UseGuards(HeaderAuthGuard)
+  private() {
+    return { ok: true };
+  }
+
+  @Get('forbidden')
+  @UseGuards(DenyGuard)
+  forbidden() {
+    return { never: true };
+  }
+
+  @Get('boom')
+  boom() {
+    throw new Error('kaboom');
+  }
+
+  @Get('teapot')
+  @UseFilters(TeapotFilter)
+  teapot() {
+    throw new TeapotError('short and stout');
+  }
+
+  @Get('stream')
+  @Header('content-type', 'text/plain')
+  stream() {
+    return new StreamableFile(Readable.from(['chunk-1 ', 'chunk-2']));
+  }
+
+  @Get('empty')
+  @HttpCode(204)
+  empty() {
+    return undefined;
+  }
+
+  @Get('observable')
+  @Audited({ action: 'observable.read' })
+  observable() {
+    return of({ value: 42 }).pipe(delay(5));
+  }
+
+  @Get('health')
+  health() {
+    return { ok: true };
+  }
+
+  @Get('healthy')
+  healthy() {
+    return { ok: true };
+  }
+}
+
+export type Platform = 'express' | 'fastify';
+
+/** Boots the capture test app on one platform with the given analytics options. */
+export async function bootHttpApp(platform: Platform, options: AnalyticsModuleOptions): Promise<INestApplication> {
+  @Module({
+    imports: [AnalyticsModule.forRoot(options)],
+    controllers: [ItemsController, MiscController],
+    providers: [ItemsService, FakeGeminiClient, { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
+  })
+  class CaptureAppModule {}
+  const moduleRef = await Test.createTestingModule({ imports: [CaptureAppModule] }).compile();
+  const app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
+  await app.init();
+  if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
