@@ -36,3 +36,5 @@ export type { AuditedCall, AuditedOptions, TrackExternalOptions } from './captur
 export type { TokenUsage } from './records/cost-calculator';
 export { BUILT_IN_PRICES } from './records/price-table';
 export type { DatedModelPrice } from './records/price-table';
+export { AnalyticsTestingModule } from './testing/analytics-testing.module';
+export { AnalyticsTestingStore } from './testing/analytics-testing.store';

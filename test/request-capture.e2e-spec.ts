@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AuditService } from '../src';
+import { AnalyticsModule, AuditService } from '../src';
 import { bootHttpApp, Platform } from './support/capture-app';
 import { testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
@@ -16,7 +16,7 @@ describe.each(platforms)('Request capture on %s', (platform) => {
   let audit: AuditService;
 
   beforeAll(async () => {
-    app = await bootHttpApp(platform, testOptions(names, { flush: { intervalMs: 100 } }));
+    app = await bootHttpApp(platform, AnalyticsModule.forRoot(testOptions(names, { flush: { intervalMs: 100 } })));
     audit = app.get(AuditService);
     db = await new TestDatabase(names.schema).connect();
   });

@@ -20,6 +20,7 @@ import {
   ValidationPipe,
   Header,
   INestApplication,
+  DynamicModule,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -28,7 +29,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
 import { of, delay } from 'rxjs';
-import { AnalyticsModule, AnalyticsModuleOptions, Audited, AuditService, TrackExternal } from '../../src';
+import { Audited, AuditService, TrackExternal } from '../../src';
 
 /** Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one. */
 @Injectable()
@@ -201,10 +202,10 @@ export class MiscController {
 
 export type Platform = 'express' | 'fastify';
 
-/** Boots the capture test app on one platform with the given analytics options. */
-export async function bootHttpApp(platform: Platform, options: AnalyticsModuleOptions): Promise<INestApplication> {
+/** Boots the capture test app on one platform with AnalyticsModule (or AnalyticsTestingModule) as given. */
+export async function bootHttpApp(platform: Platform, analytics: DynamicModule): Promise<INestApplication> {
   @Module({
-    imports: [AnalyticsModule.forRoot(options)],
+    imports: [analytics],
     controllers: [ItemsController, MiscController],
     providers: [ItemsService, FakeGeminiClient, { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
   })

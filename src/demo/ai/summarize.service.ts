@@ -1,8 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
-import { AuditService } from '../../index';
-import { FakeGeminiClient } from '../gemini/fake-gemini.client';
-import type { GeminiModel, GeminiUsageMetadata, GenerateContentResponse } from '../gemini/gemini.types';
+import { BadGatewayException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { FakeGeminiClient, GeminiApiError } from '../gemini/fake-gemini.client';
+import type { GeminiModel, GeminiUsageMetadata } from '../gemini/gemini.types';
 
 const DEFAULT_MODEL: GeminiModel = 'gemini-2.5-flash';
 
@@ -12,43 +10,25 @@ export interface SummaryResult {
   usage: GeminiUsageMetadata;
 }
 
-const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-const statusOf = (err: unknown) => Number((err as { status?: unknown }).status) || 500;
-
-/** Summarises text with Gemini and records each call in `external_api_call_logs`. */
+/**
+ * Summarises text with Gemini. Nothing to record here: the client's `@TrackExternal`
+ * logs every call, with the user and request id of the request being served.
+ */
 @Injectable()
 export class SummarizeService {
-  constructor(
-    private readonly gemini: FakeGeminiClient,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly gemini: FakeGeminiClient) {}
 
-  async summarize(userId: string, text: string, model: GeminiModel = DEFAULT_MODEL): Promise<SummaryResult> {
-    const request = { model, prompt: `Summarize the following text in one sentence.\n\n${text}` };
-    const call = { service: 'gemini', model, endpoint: `/v1beta/models/${model}:generateContent`, method: 'POST', userId };
-    const started = performance.now();
-    let response: GenerateContentResponse;
+  async summarize(text: string, model: GeminiModel = DEFAULT_MODEL): Promise<SummaryResult> {
+    const prompt = `Summarize the following text in one sentence.\n\n${text}`;
     try {
-      response = await this.gemini.generateContent(request);
+      const response = await this.gemini.generateContent({ model, prompt });
+      const summary = response.candidates[0]?.content.parts[0]?.text ?? '';
+      return { summary, model: response.modelVersion, usage: response.usageMetadata };
     } catch (err) {
-      const responseTimeMs = performance.now() - started;
-      this.audit.logExternalApiCall({ ...call, responseTimeMs, statusCode: statusOf(err), errorMessage: (err as Error).message });
-      throw err;
+      if (err instanceof GeminiApiError && err.status === HttpStatus.TOO_MANY_REQUESTS) {
+        throw new HttpException('The AI service is busy; try again shortly.', HttpStatus.TOO_MANY_REQUESTS, { cause: err });
+      }
+      throw new BadGatewayException('The AI service failed.', { cause: err });
     }
-    const usage = response.usageMetadata;
-    const thoughts = usage.thoughtsTokenCount ?? 0;
-    this.audit.logExternalApiCall({
-      ...call,
-      inputTokens: usage.promptTokenCount,
-      // Thinking tokens are billed as output.
-      outputTokens: usage.candidatesTokenCount + thoughts,
-      reasoningTokens: thoughts,
-      responseTimeMs: performance.now() - started,
-      statusCode: 200,
-      requestSizeBytes: byteLength(request),
-      responseSizeBytes: byteLength(response),
-      metadata: { modelVersion: response.modelVersion },
-    });
-    return { summary: response.candidates[0]?.content.parts[0]?.text ?? '', model: response.modelVersion, usage };
   }
 }

@@ -11,6 +11,7 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
+import { AuditAction, Audited } from '../../index';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -29,7 +30,9 @@ export class ProjectsController {
     return this.projects.list(user.id);
   }
 
+  /** Reads are audited too: who looked at which project (on a controller, `result` is the response body). */
   @Get(':id')
+  @Audited({ action: `project.${AuditAction.READ}`, resourceType: 'project', resourceId: ({ result }) => result?.id, category: 'projects' })
   get(@CurrentUser() user: AuthenticatedUser, @Param('id', ParseUUIDPipe) id: string): Project {
     return this.projects.get(user.id, id);
   }

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditAction, AuditService, AuditSeverity } from '../../index';
+import { AuditAction, Audited, AuditService } from '../../index';
 import type { CreateProjectDto } from './dto/create-project.dto';
 import type { UpdateProjectDto } from './dto/update-project.dto';
 import type { Project } from './project.model';
@@ -11,7 +11,10 @@ const RESOURCE = 'project';
 const definedFields = <T extends object>(dto: T): Partial<T> =>
   Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Partial<T>;
 
-/** Per-user projects in memory; every change is an audit entry, creation also a product event. */
+/**
+ * Per-user projects in memory. Every change is an audit entry, written in both styles:
+ * `create` calls `AuditService` by hand, `update` and `remove` are `@Audited`.
+ */
 @Injectable()
 export class ProjectsService {
   private readonly projects = new Map<string, Project>();
@@ -22,9 +25,15 @@ export class ProjectsService {
     return [...this.projects.values()].filter((p) => p.ownerId === ownerId);
   }
 
-  get(ownerId: string, id: string): Project {
+  /** The owner's project, or undefined (someone else's project is as good as missing). */
+  find(ownerId: string, id: string): Project | undefined {
     const project = this.projects.get(id);
-    if (!project || project.ownerId !== ownerId) throw new NotFoundException(`Project ${id} not found.`);
+    return project?.ownerId === ownerId ? project : undefined;
+  }
+
+  get(ownerId: string, id: string): Project {
+    const project = this.find(ownerId, id);
+    if (!project) throw new NotFoundException(`Project ${id} not found.`);
     return project;
   }
 
@@ -34,6 +43,7 @@ export class ProjectsService {
     const project: Project = { id: randomUUID(), ownerId, name, description, status: 'active', createdAt: now, updatedAt: now };
     this.projects.set(project.id, project);
 
+    // The explicit style: full control over what is written.
     this.audit.logUserAction(ownerId, `${RESOURCE}.${AuditAction.CREATE}`, `Created project "${project.name}"`, {
       resourceType: RESOURCE,
       resourceId: project.id,
@@ -46,35 +56,34 @@ export class ProjectsService {
     return project;
   }
 
+  /** The decorator style: before/after states are stored with their diff in `changes`. */
+  @Audited({
+    action: `${RESOURCE}.${AuditAction.UPDATE}`,
+    message: 'Update project',
+    resourceType: RESOURCE,
+    resourceId: ({ args: [, id] }) => id,
+    category: 'projects',
+    before: ({ args: [ownerId, id], instance }) => instance.find(ownerId, id),
+    after: ({ result }) => result,
+  })
   update(ownerId: string, id: string, dto: UpdateProjectDto): Project {
-    const before = { ...this.get(ownerId, id) };
-    const after: Project = { ...before, ...definedFields(dto), updatedAt: new Date() };
-    this.projects.set(id, after);
-
-    this.audit.logUserAction(ownerId, `${RESOURCE}.${AuditAction.UPDATE}`, `Updated project "${after.name}"`, {
-      resourceType: RESOURCE,
-      resourceId: id,
-      beforeData: before,
-      afterData: after,
-      category: 'projects',
-    });
-    return after;
+    const updated: Project = { ...this.get(ownerId, id), ...definedFields(dto), updatedAt: new Date() };
+    this.projects.set(id, updated);
+    return updated;
   }
 
+  @Audited({
+    action: `${RESOURCE}.${AuditAction.DELETE}`,
+    message: 'Delete project',
+    resourceType: RESOURCE,
+    resourceId: ({ args: [, id] }) => id,
+    category: 'projects',
+    before: ({ args: [ownerId, id], instance }) => instance.find(ownerId, id),
+    severity: 'warning',
+    isComplianceRelevant: true,
+  })
   remove(ownerId: string, id: string): void {
-    const project = this.get(ownerId, id);
+    this.get(ownerId, id);
     this.projects.delete(id);
-
-    this.audit.log({
-      action: `${RESOURCE}.${AuditAction.DELETE}`,
-      message: `Deleted project "${project.name}"`,
-      userId: ownerId,
-      severity: AuditSeverity.WARNING,
-      resourceType: RESOURCE,
-      resourceId: id,
-      beforeData: project,
-      category: 'projects',
-      isComplianceRelevant: true,
-    });
   }
 }

@@ -39,6 +39,8 @@ export function startupFailedMessage(reason: string): string {
 const JSON_HEADER = "-H 'content-type: application/json'";
 const AUTH_HEADER = '-H "authorization: Bearer $TOKEN"';
 
+const psql = (sql: string) => `  psql -h 127.0.0.1 -U postgres postgres -c '${sql}'`;
+
 export function welcomeMessage(baseUrl: string, schema: string): string {
   const credentials = `'{"email":"ada@example.com","password":"correct-horse-battery"}'`;
   return [
@@ -48,14 +50,20 @@ export function welcomeMessage(baseUrl: string, schema: string): string {
     'Try it:',
     `  curl -s -X POST ${baseUrl}/auth/signup ${JSON_HEADER} -d ${credentials}`,
     `  TOKEN=$(curl -s -X POST ${baseUrl}/auth/login ${JSON_HEADER} -d ${credentials} | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
-    `  curl -s -X POST ${baseUrl}/projects ${AUTH_HEADER} ${JSON_HEADER} -d '{"name":"Apollo","description":"Moon shot"}'`,
-    `  curl -s ${baseUrl}/projects ${AUTH_HEADER}`,
+    `  ID=$(curl -s -X POST ${baseUrl}/projects ${AUTH_HEADER} ${JSON_HEADER} -d '{"name":"Apollo"}' | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
+    `  curl -s -X PATCH ${baseUrl}/projects/$ID ${AUTH_HEADER} ${JSON_HEADER} -d '{"status":"archived"}'`,
+    `  curl -s ${baseUrl}/projects/$ID ${AUTH_HEADER}`,
+    `  curl -s -X DELETE ${baseUrl}/projects/$ID ${AUTH_HEADER}`,
     `  curl -s -X POST ${baseUrl}/ai/summarize ${AUTH_HEADER} ${JSON_HEADER} -d '{"text":"NestJS is a framework for building efficient, scalable Node.js server-side applications."}'`,
-    `  curl -s -X POST ${baseUrl}/auth/logout ${AUTH_HEADER}`,
+    `  curl -s -X POST ${baseUrl}/ai/summarize ${AUTH_HEADER} ${JSON_HEADER} -d '{"text":"fail"}'   # Gemini answers 429`,
+    `  curl -s ${baseUrl}/projects   # no token: 401`,
     `  curl -s ${baseUrl}/stats`,
     '',
-    `Records are flushed every few seconds into schema "${schema}":`,
-    `  psql -h 127.0.0.1 -U postgres postgres -c 'select action, resource_id, message from ${schema}.audit_logs order by created_at'`,
+    `Every request (404s and 401s included) is a row in ${schema}.api_access_logs; audit, auth,`,
+    `external-call and event rows carry the same request_id. Records are flushed every few seconds:`,
+    psql(`select method, route, status_code, response_time_ms from ${schema}.api_access_logs order by created_at desc limit 10`),
+    psql(`select action, status, severity, resource_id, changes from ${schema}.audit_logs order by created_at`),
+    psql(`select model, status_code, input_tokens, output_tokens, cost_estimate from ${schema}.external_api_call_logs order by created_at`),
     '',
   ].join('\n');
 }

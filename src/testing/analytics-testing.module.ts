@@ -1,0 +1,55 @@
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import { AuditService } from '../audit.service';
+import { applyRequestTracking, CAPTURE_PROVIDERS } from '../capture/capture.providers';
+import { RequestTracker } from '../capture/request-tracker';
+import type { AnalyticsModuleOptions } from '../options/analytics-module-options.interface';
+import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { AnalyticsCounters } from '../pipeline/analytics-counters';
+import { RecordSink } from '../pipeline/record-sink';
+import { RecordFactory } from '../records/record.factory';
+import { AnalyticsTestingStore } from './analytics-testing.store';
+
+/**
+ * A stand-in for `AnalyticsModule` in your own test suites: the same request tracking,
+ * decorators and `AuditService`, with records kept in memory by `AnalyticsTestingStore`.
+ * No PostgreSQL, no Redis, no environment variables read.
+ *
+ * @example
+ * const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+ *   .overrideModule(AnalyticsModule).useModule(AnalyticsTestingModule.forRoot())
+ *   .compile();
+ */
+@Module({})
+export class AnalyticsTestingModule implements NestModule {
+  constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly tracker: RequestTracker,
+  ) {}
+
+  /** Options as for `AnalyticsModule.forRoot()`; connection settings are ignored. */
+  static forRoot(options: AnalyticsModuleOptions = {}): DynamicModule {
+    return {
+      module: AnalyticsTestingModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: ANALYTICS_MODULE_OPTIONS, useFactory: () => resolveAnalyticsOptions({ ...options, runMigrations: false }, {}) },
+        AnalyticsCounters,
+        RecordFactory,
+        AnalyticsTestingStore,
+        { provide: RecordSink, useExisting: AnalyticsTestingStore },
+        AuditService,
+        ...CAPTURE_PROVIDERS,
+      ],
+      exports: [AuditService, AnalyticsTestingStore, ANALYTICS_MODULE_OPTIONS],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.options);
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { FlushOptions } from '../audit.service';
+import { AnalyticsCounters, AnalyticsStats } from '../pipeline/analytics-counters';
+import { RecordSink } from '../pipeline/record-sink';
+import type { BufferedRecord, RecordRow, TableName } from '../records/record.types';
+
+/**
+ * The records an app made under `AnalyticsTestingModule`, in memory, as the rows that
+ * would have been inserted (snake_case columns, redacted and truncated).
+ *
+ * @example
+ * const store = app.get(AnalyticsTestingStore);
+ * await request(app.getHttpServer()).get('/projects/1');
+ * expect(store.accessLogs()).toEqual([expect.objectContaining({ route: '/projects/:id', status_code: 200 })]);
+ */
+@Injectable()
+export class AnalyticsTestingStore extends RecordSink {
+  private readonly kept: BufferedRecord[] = [];
+
+  constructor(private readonly counters: AnalyticsCounters) {
+    super();
+  }
+
+  /** Every row, or the rows of one table, oldest first. */
+  records(table?: TableName): RecordRow[] {
+    return this.kept.filter((r) => !table || r.table === table).map((r) => r.row);
+  }
+
+  accessLogs(): RecordRow[] {
+    return this.records('api_access_logs');
+  }
+
+  auditLogs(): RecordRow[] {
+    return this.records('audit_logs');
+  }
+
+  authLogs(): RecordRow[] {
+    return this.records('authentication_logs');
+  }
+
+  externalCalls(): RecordRow[] {
+    return this.records('external_api_call_logs');
+  }
+
+  events(): RecordRow[] {
+    return this.records('event_logs');
+  }
+
+  /** Forgets every record (call it in `afterEach`). */
+  clear(): void {
+    this.kept.length = 0;
+  }
+
+  add(record: BufferedRecord): void {
+    this.counters.accepted++;
+    this.counters.sent++;
+    this.counters.persisted++;
+    this.kept.push(record);
+  }
+
+  addUrgent(record: BufferedRecord): void {
+    this.add(record);
+  }
+
+  async flush(_options: FlushOptions): Promise<void> {
+    // Records are "persisted" the moment they are made.
+  }
+
+  stats(): AnalyticsStats {
+    return this.counters.snapshot(0);
+  }
+
+  async retryFailed(): Promise<number> {
+    return 0;
+  }
+}

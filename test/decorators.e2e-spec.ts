@@ -1,0 +1,235 @@
+import { Controller, INestApplication, Injectable, Logger, Module, Scope } from '@nestjs/common';
+import { ClientProxy, ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { firstValueFrom } from 'rxjs';
+import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, Audited, AuditService, TrackExternal } from '../src';
+import { TcpProxy } from './support/tcp-proxy';
+import { testOptions } from './support/test-app';
+import { TestDatabase } from './support/test-database';
+import { uniqueNames } from './support/test-names';
+import { obliterateAndClose, openQueue } from './support/test-queue';
+
+const openAiChat = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 2000, completion_tokens: 500, total_tokens: 2500, prompt_tokens_details: { cached_tokens: 1000 } },
+};
+const anthropicMessage = {
+  id: 'msg_1',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-sonnet-4-20250514',
+  content: [{ type: 'text', text: 'hi' }],
+  usage: { input_tokens: 100, output_tokens: 40, cache_read_input_tokens: 900, cache_creation_input_tokens: 0 },
+};
+
+@Injectable()
+class LlmClients {
+  calls = 0;
+
+  @TrackExternal('openai', { endpoint: '/v1/chat/completions' })
+  async chat(_: { model: string; messages: unknown[] }) {
+    this.calls++;
+    return openAiChat;
+  }
+
+  @TrackExternal('anthropic', { endpoint: '/v1/messages' })
+  async message(_: { model: string }) {
+    return anthropicMessage;
+  }
+
+  @TrackExternal('gemini', { model: 'gemini-2.5-pro' })
+  async quotaExceeded(_: { contents: string }) {
+    throw Object.assign(new Error('RESOURCE_EXHAUSTED'), { status: 429 });
+  }
+
+  @TrackExternal('billing-api', {
+    method: 'GET',
+    usage: () => ({ inputTokens: 1, outputTokens: 1 }),
+    cost: () => 0.25,
+    metadata: ({ args }) => ({ customer: args[0], apiKey: 'sk-secret' }),
+  })
+  invoice(customer: string) {
+    return { status: 201, total: 10 };
+  }
+}
+
+@Injectable()
+class Ledger {
+  balance = 10;
+
+  /** A sync method must stay sync. */
+  @Audited({ action: 'ledger.debit', before: ({ instance }) => ({ balance: instance.balance }), after: ({ instance }) => ({ balance: instance.balance }) })
+  debit(amount: number): number {
+    if (amount > this.balance) throw new RangeError('insufficient funds');
+    this.balance -= amount;
+    return this.balance;
+  }
+
+  @Audited({ action: 'ledger.touch', skipUnchanged: true, before: () => ({ v: 1 }), after: () => ({ v: 1 }) })
+  touch(): string {
+    return 'same';
+  }
+}
+
+@Injectable({ scope: Scope.REQUEST })
+class PerRequestService {
+  @Audited()
+  run() {
+    return 1;
+  }
+}
+
+@Controller()
+class RpcController {
+  @MessagePattern('sum')
+  @Audited({ action: 'rpc.sum', captureResult: true })
+  sum(numbers: number[]) {
+    return numbers.reduce((a, b) => a + b, 0);
+  }
+}
+
+describe('@TrackExternal and @Audited on providers (in memory)', () => {
+  let app: INestApplication;
+  let store: AnalyticsTestingStore;
+  let warn: jest.SpyInstance;
+
+  beforeAll(async () => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const moduleRef = await Test.createTestingModule({
+      imports: [AnalyticsTestingModule.forRoot({ pricing: { 'billing-model': { input: 1, output: 1 } } })],
+      providers: [LlmClients, Ledger, PerRequestService],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    store = app.get(AnalyticsTestingStore);
+  });
+  afterAll(async () => {
+    warn.mockRestore();
+    await app.close();
+  });
+  afterEach(() => store.clear());
+
+  it('reads OpenAI usage and prices the dated model by its base name', async () => {
+    const clients = app.get(LlmClients);
+    await expect(clients.chat({ model: 'gpt-4o-mini', messages: [] })).resolves.toBe(openAiChat);
+    expect(clients.calls).toBe(1);
+    const [row] = store.externalCalls();
+    // gpt-4o-mini: $0.15 in, $0.075 cached, $0.60 out per 1M: 1000×0.15 + 1000×0.075 + 500×0.60 = 525 µ$
+    expect(row).toMatchObject({
+      service: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      input_tokens: 2000,
+      cached_input_tokens: 1000,
+      output_tokens: 500,
+      cost_estimate: '0.000525',
+      status_code: 200,
+    });
+  });
+
+  it('reads Anthropic usage with cache reads counted once', async () => {
+    await app.get(LlmClients).message({ model: 'claude-sonnet-4' });
+    const [row] = store.externalCalls();
+    // claude-sonnet-4: $3 in, $0.30 cache read, $15 out: 100×3 + 900×0.3 + 40×15 = 1170 µ$
+    expect(row).toMatchObject({ service: 'anthropic', input_tokens: 1000, cached_input_tokens: 900, output_tokens: 40, cost_estimate: '0.001170' });
+  });
+
+  it('records a failing call with its status and rethrows the same error', async () => {
+    const error = await app.get(LlmClients).quotaExceeded({ contents: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('RESOURCE_EXHAUSTED');
+    expect(store.externalCalls()).toEqual([
+      expect.objectContaining({ service: 'gemini', model: 'gemini-2.5-pro', status_code: 429, error_message: 'RESOURCE_EXHAUSTED', input_tokens: null, cost_estimate: null }),
+    ]);
+  });
+
+  it('uses the usage, cost and metadata options, redacting secrets; a sync method stays sync', () => {
+    const result = app.get(LlmClients).invoice('c-1');
+    expect(result).toEqual({ status: 201, total: 10 });
+    expect(store.externalCalls()).toEqual([
+      expect.objectContaining({ service: 'billing-api', method: 'GET', status_code: 201, cost_estimate: '0.250000', metadata: { customer: 'c-1', apiKey: '[REDACTED]' } }),
+    ]);
+  });
+
+  it('audits a sync provider method with before/after diff, and a sync throw', () => {
+    const ledger = app.get(Ledger);
+    expect(ledger.debit(3)).toBe(7);
+    expect(() => ledger.debit(100)).toThrow(RangeError);
+    const [ok, failed] = store.auditLogs();
+    expect(ok).toMatchObject({ action: 'ledger.debit', status: 'success', changes: { balance: { from: 10, to: 7 } } });
+    expect(failed).toMatchObject({ action: 'ledger.debit', status: 'failure', severity: 'error', error_code: 'RangeError', error_message: 'insufficient funds' });
+  });
+
+  it('skipUnchanged records nothing when before and after are equal', () => {
+    expect(app.get(Ledger).touch()).toBe('same');
+    expect(store.auditLogs()).toHaveLength(0);
+  });
+
+  it('warns at start-up about a request-scoped provider instead of failing silently', () => {
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(
+      expect.arrayContaining([expect.stringContaining('PerRequestService.run has @Audited/@TrackExternal but PerRequestService is request-scoped')]),
+    );
+  });
+
+  it('keeps the metadata of the wrapped method', () => {
+    const method = app.get(LlmClients).chat;
+    expect(Reflect.getMetadata('analytics:track-external', method)).toMatchObject({ service: 'openai' });
+    expect(method.name).toBe('chat');
+  });
+});
+
+describe('A microservice (RPC) context', () => {
+  it('audits @Audited message handlers and never logs them as HTTP rows', async () => {
+    const port = await TcpProxy.freePort();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AnalyticsTestingModule.forRoot(), ClientsModule.register([{ name: 'RPC', transport: Transport.TCP, options: { port } }])],
+      controllers: [RpcController],
+    }).compile();
+    const app = moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { port }, logger: false });
+    await app.listen();
+    const client = app.get<ClientProxy>('RPC');
+    try {
+      await expect(firstValueFrom(client.send('sum', [1, 2, 3]))).resolves.toBe(6);
+      const store = app.get(AnalyticsTestingStore);
+      expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'rpc.sum', status: 'success', metadata: { result: 6 } })]);
+      expect(store.accessLogs()).toHaveLength(0);
+    } finally {
+      client.close();
+      await app.close();
+    }
+  });
+});
+
+describe('@Audited on a provider with the real pipeline', () => {
+  const names = uniqueNames('decorated');
+  let app: INestApplication;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    @Module({ imports: [AnalyticsModule.forRoot(testOptions(names))], providers: [Ledger] })
+    class LedgerModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [LedgerModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    db = await new TestDatabase(names.schema).connect();
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+
+  it('persists success and failure rows with duration and diff', async () => {
+    const ledger = app.get(Ledger);
+    ledger.debit(4);
+    expect(() => ledger.debit(50)).toThrow('insufficient funds');
+    await app.get(AuditService).flush({ waitForPersistence: true });
+    const rows = await db.rows('audit_logs', 'action = $1', ['ledger.debit']);
+    expect(rows.map((r) => r.status)).toEqual(['success', 'failure']);
+    expect(rows[0].changes).toEqual({ balance: { from: 10, to: 6 } });
+    expect(rows[1]).toMatchObject({ severity: 'error', error_message: 'insufficient funds', stack_trace: null });
+    expect(rows.every((r) => typeof r.duration_ms === 'number')).toBe(true);
+  });
+});
