@@ -51,7 +51,7 @@ class LlmClients {
     cost: () => 0.25,
     metadata: ({ args }) => ({ customer: args[0], apiKey: 'sk-secret' }),
   })
-  invoice(customer: string) {
+  invoice(_customer: string) {
     return { status: 201, total: 10 };
   }
 }
