@@ -11,6 +11,7 @@ import {
 import { AnalyticsLifecycle } from './analytics.lifecycle';
 import { applyRequestTracking, CAPTURE_PROVIDERS } from './capture/capture.providers';
 import { RequestTracker } from './capture/request-tracker';
+import { AnalyticsExplorer } from './capture/analytics.explorer';
 import { AnalyticsOptionsModule } from './analytics-options.module';
 import { AuditService } from './audit.service';
 import { AnalyticsDatabase } from './database/analytics-database';
@@ -47,11 +48,12 @@ export class AnalyticsModule implements NestModule {
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly adapterHost: HttpAdapterHost,
     private readonly tracker: RequestTracker,
+    private readonly explorer: AnalyticsExplorer,
   ) {}
 
   /** Registers request tracking for every route (called by Nest before routes exist). */
   configure(consumer: MiddlewareConsumer): void {
-    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.options);
+    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.explorer, this.options);
   }
 
   /** Configures the module with static options (all optional). */

@@ -162,6 +162,15 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     });
   });
 
+  it('gives @Audited controller callbacks the handler\'s own arguments, and a pipe rejection (handler never ran) no audit row', async () => {
+    await http().get('/items/77').set('x-request-id', 'req-read');
+    await http().post('/items').set('x-request-id', 'req-invalid').send({ name: 1 });
+    await persist();
+    const [read] = await db.rows('audit_logs', 'request_id = $1', ['req-read']);
+    expect(read).toMatchObject({ action: 'item.read', resource_id: '77', metadata: { args: ['77'] }, status: 'success' });
+    expect(await db.rows('audit_logs', 'request_id = $1', ['req-invalid'])).toHaveLength(0);
+  });
+
   it('records before/after state and the field-level diff', async () => {
     const res = await http().post('/items/1/rename').set('x-request-id', 'req-rename').set('x-user', 'u1').send({ name: 'uno' });
     expect(res.status).toBe(201);

@@ -1,23 +1,36 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
+/** True for a method this explorer already wrapped (the interceptor then leaves it alone). */
+export const isWrapped = (fn: unknown): boolean => typeof fn === 'function' && (fn as any)[WRAPPED] === true;
+
 /**
- * Finds provider methods decorated with `@Audited()` or `@TrackExternal()` at start-up and
- * wraps them in place on the instance, keeping the original function's metadata and name.
- * Controllers are handled by the interceptor instead (their handlers are bound by the
- * router before this runs).
+ * Finds methods decorated with `@Audited()` or `@TrackExternal()` and wraps them in place
+ * on the instance, keeping the original function's metadata and name, so route, guard,
+ * pipe and Swagger metadata keep working.
+ *
+ * - Controllers are wrapped by `wrapControllers()`, which the module calls from
+ *   `configure()`: before the router binds the handlers, so the wrapper receives the
+ *   handler's own arguments (after pipes). Apps without HTTP middleware (microservices)
+ *   fall back to the interceptor.
+ * - Providers are wrapped at `onModuleInit`.
  */
 @Injectable()
 export class AnalyticsExplorer implements OnModuleInit {
   private readonly logger = new Logger('AnalyticsExplorer');
 
+  private controllersWrapped = false;
+
   constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly audited: AuditedCallRecorder,
@@ -25,10 +38,18 @@ export class AnalyticsExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+    if (!this.options.enabled) return;
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false);
   }
 
-  private explore(wrapper: InstanceWrapper): void {
+  /** Wraps decorated controller handlers; must run before the router registers them. */
+  wrapControllers(): void {
+    if (!this.options.enabled || this.controllersWrapped) return;
+    this.controllersWrapped = true;
+    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true);
+  }
+
+  private explore(wrapper: InstanceWrapper, isController: boolean): void {
     const { instance, metatype } = wrapper;
     if (!instance || typeof instance !== 'object' || !metatype || typeof metatype !== 'function') return;
     const prototype = Object.getPrototypeOf(instance);
@@ -39,13 +60,15 @@ export class AnalyticsExplorer implements OnModuleInit {
       const external: TrackExternalMetadata | undefined = Reflect.getMetadata(TRACK_EXTERNAL_METADATA, original);
       if (!auditedOptions && !external) continue;
       if (!wrapper.isDependencyTreeStatic()) {
+        // A request-scoped controller's handlers are audited by the interceptor instead.
+        if (isController) continue;
         this.logger.warn(
           `${metatype.name}.${methodName} has @Audited/@TrackExternal but ${metatype.name} is request-scoped (or depends on a request-scoped provider); ` +
             'its calls are NOT recorded. Make it a singleton or call AuditService yourself.',
         );
         continue;
       }
-      if (instance[methodName]?.[WRAPPED]) continue;
+      if (isWrapped(instance[methodName])) continue;
       instance[methodName] = this.wrap(original, metatype.name, methodName, auditedOptions, external);
     }
   }

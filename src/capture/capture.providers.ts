@@ -28,17 +28,20 @@ export const CAPTURE_PROVIDERS: Provider[] = [
 
 /**
  * Hooks request tracking into the HTTP platform before routes are registered: native
- * hooks on Fastify, a middleware for every route on Express. Nothing for an application
- * context without HTTP.
+ * hooks on Fastify, a middleware for every route on Express; and wraps decorated
+ * controller handlers before the router binds them. Nothing for an application context
+ * without HTTP.
  */
 export function applyRequestTracking(
   consumer: MiddlewareConsumer,
   adapterHost: HttpAdapterHost,
   tracker: RequestTracker,
+  explorer: AnalyticsExplorer,
   options: ResolvedAnalyticsOptions,
 ): void {
   const adapter = adapterHost.httpAdapter;
   if (!options.enabled || !adapter) return;
+  explorer.wrapControllers();
   if (adapter.getType() === 'fastify') {
     registerFastifyHooks(adapter.getInstance(), tracker);
     return;

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Observable, tap } from 'rxjs';
+import { isWrapped } from './analytics.explorer';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
@@ -11,9 +12,10 @@ import { RequestTracker } from './request-tracker';
 
 /**
  * Registered globally by the module. For HTTP it completes the request's state once
- * guards have run (handler, route template, user) and remembers a thrown error's message;
- * for every context type it runs `@Audited()` / `@TrackExternal()` on controller
- * handlers. GraphQL, RPC and WebSocket calls are never logged as HTTP rows.
+ * guards have run (handler, route template, user) and remembers a thrown error's message.
+ * It runs `@Audited()` / `@TrackExternal()` for handlers the explorer could not wrap
+ * (microservice, WebSocket, GraphQL apps, where `args` are the context's arguments).
+ * GraphQL, RPC and WebSocket calls are never logged as HTTP rows.
  */
 @Injectable()
 export class RequestTrackingInterceptor implements NestInterceptor {
@@ -26,8 +28,10 @@ export class RequestTrackingInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const handler = context.getHandler();
-    const auditedOptions = this.reflector.get<AuditedOptions | undefined>(AUDITED_METADATA, handler);
-    const externalMeta = this.reflector.get<TrackExternalMetadata | undefined>(TRACK_EXTERNAL_METADATA, handler);
+    // Handlers wrapped by the explorer record themselves, with their real arguments.
+    const wrapped = isWrapped(handler);
+    const auditedOptions = wrapped ? undefined : this.reflector.get<AuditedOptions | undefined>(AUDITED_METADATA, handler);
+    const externalMeta = wrapped ? undefined : this.reflector.get<TrackExternalMetadata | undefined>(TRACK_EXTERNAL_METADATA, handler);
     const state = context.getType() === 'http' ? this.completeState(context) : undefined;
 
     let call: () => Observable<unknown> = () => next.handle();

@@ -4,6 +4,7 @@ import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { AuditService } from '../audit.service';
 import { applyRequestTracking, CAPTURE_PROVIDERS } from '../capture/capture.providers';
 import { RequestTracker } from '../capture/request-tracker';
+import { AnalyticsExplorer } from '../capture/analytics.explorer';
 import type { AnalyticsModuleOptions } from '../options/analytics-module-options.interface';
 import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
@@ -28,6 +29,7 @@ export class AnalyticsTestingModule implements NestModule {
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly adapterHost: HttpAdapterHost,
     private readonly tracker: RequestTracker,
+    private readonly explorer: AnalyticsExplorer,
   ) {}
 
   /** Options as for `AnalyticsModule.forRoot()`; connection settings are ignored. */
@@ -50,6 +52,6 @@ export class AnalyticsTestingModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.options);
+    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.explorer, this.options);
   }
 }

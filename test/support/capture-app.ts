@@ -118,6 +118,7 @@ export class ItemsController {
   constructor(private readonly items: ItemsService) {}
 
   @Get(':id')
+  @Audited({ action: 'item.read', resourceType: 'item', resourceId: ({ args }) => args[0], captureArgs: true })
   get(@Param('id') id: string) {
     return { id };
   }
