@@ -1,7 +1,7 @@
 import { Controller, INestApplication, Injectable, Logger, Module, Scope } from '@nestjs/common';
 import { ClientProxy, ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, Observable, of, toArray } from 'rxjs';
 import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, Audited, AuditService, TrackExternal } from '../src';
 import { TcpProxy } from './support/tcp-proxy';
 import { testOptions } from './support/test-app';
@@ -74,6 +74,40 @@ class Ledger {
   }
 }
 
+/** A promise with extra helpers, like OpenAI's APIPromise. */
+class ApiPromise<T> extends Promise<T> {
+  withResponse() {
+    return this.then((data) => ({ data, response: { status: 200 } }));
+  }
+}
+
+@Injectable()
+class Inventory {
+  stock = { apples: 3 };
+
+  @TrackExternal('openai')
+  sdkCall(): ApiPromise<typeof openAiChat> {
+    return new ApiPromise((resolve) => resolve(openAiChat));
+  }
+
+  /** Mutates its state in place: the before snapshot must be taken before the call. */
+  @Audited({ action: 'inventory.take', before: ({ instance }) => instance.stock, after: ({ instance }) => instance.stock })
+  take(n: number) {
+    this.stock.apples -= n;
+    return this.stock.apples;
+  }
+
+  @Audited({ action: 'inventory.watch', before: async () => ({ loaded: true }) })
+  watch(): Observable<number> {
+    return of(1, 2, 3);
+  }
+
+  @Audited({ action: 'inventory.after-fails', after: async () => { throw new Error('after failed'); } })
+  async afterFails() {
+    return 'ok';
+  }
+}
+
 @Injectable({ scope: Scope.REQUEST })
 class PerRequestService {
   @Audited()
@@ -100,7 +134,7 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const moduleRef = await Test.createTestingModule({
       imports: [AnalyticsTestingModule.forRoot({ pricing: { 'billing-model': { input: 1, output: 1 } } })],
-      providers: [LlmClients, Ledger, PerRequestService],
+      providers: [LlmClients, Ledger, PerRequestService, Inventory],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -171,6 +205,31 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(
       expect.arrayContaining([expect.stringContaining('PerRequestService.run has @Audited/@TrackExternal but PerRequestService is request-scoped')]),
     );
+  });
+
+  it('returns the very promise an SDK method returned, helpers included', async () => {
+    const promise = app.get(Inventory).sdkCall();
+    expect(promise).toBeInstanceOf(ApiPromise);
+    await expect(promise.withResponse()).resolves.toMatchObject({ data: openAiChat });
+    expect(store.externalCalls()).toEqual([expect.objectContaining({ service: 'openai', input_tokens: 2000 })]);
+  });
+
+  it('snapshots the before-state before the call, so in-place mutations still diff', () => {
+    expect(app.get(Inventory).take(2)).toBe(1);
+    expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'inventory.take', changes: { apples: { from: 3, to: 1 } } })]);
+  });
+
+  it('keeps an Observable method an Observable when `before` is async', async () => {
+    const out = app.get(Inventory).watch();
+    expect(out).toBeInstanceOf(Observable);
+    await expect(firstValueFrom(out.pipe(toArray()))).resolves.toEqual([1, 2, 3]);
+    expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'inventory.watch', before_data: { loaded: true } })]);
+  });
+
+  it('still records a successful call whose async `after` fails', async () => {
+    await expect(app.get(Inventory).afterFails()).resolves.toBe('ok');
+    await new Promise((r) => setImmediate(r));
+    expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'inventory.after-fails', status: 'success', after_data: null })]);
   });
 
   it('keeps the metadata of the wrapped method', () => {

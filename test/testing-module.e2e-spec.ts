@@ -37,6 +37,13 @@ describe.each(platforms)('AnalyticsTestingModule on %s (no PostgreSQL, no Redis)
     expect(store.authLogs()).toEqual([expect.objectContaining({ event_type: 'login', success: true, user_id: 'u-9' })]);
   });
 
+  it('enforces dedupKey log-once like the database does', () => {
+    const audit = app.get(AuditService);
+    audit.trackEvent('exp.exposed', {}, { dedupKey: 'exp:1' });
+    audit.trackEvent('exp.exposed', {}, { dedupKey: 'exp:1' });
+    expect(store.events()).toHaveLength(1);
+  });
+
   it('clear() forgets everything', async () => {
     app.get(AuditService).log({ action: 'x' });
     expect(store.records()).toHaveLength(1);
@@ -84,7 +91,7 @@ describe.each(platforms)('Sampling and trackAuthenticatedOnly on %s', (platform)
     await app.close();
   });
 
-  it('with trackAuthenticatedOnly, logs only requests that have a user, and never errors', async () => {
+  it('with trackAuthenticatedOnly, drops successful anonymous requests but never errors', async () => {
     const app = await bootHttpApp(platform, AnalyticsTestingModule.forRoot({ trackAuthenticatedOnly: true }));
     const store = app.get(AnalyticsTestingStore);
     const http = request(app.getHttpServer());
@@ -92,7 +99,11 @@ describe.each(platforms)('Sampling and trackAuthenticatedOnly on %s', (platform)
     await http.get('/private');
     const ok = await http.get('/private').set('x-user', 'alice');
     expect(ok.status).toBe(200);
-    expect(store.accessLogs()).toEqual([expect.objectContaining({ endpoint: '/private', user_id: 'alice', status_code: 200 })]);
+    expect(store.accessLogs()).toEqual([
+      expect.objectContaining({ endpoint: '/private', user_id: null, status_code: 401 }),
+      expect.objectContaining({ endpoint: '/private', user_id: 'alice', status_code: 200 }),
+    ]);
+    expect(app.get(AuditService).stats().skipped).toBe(1);
     await app.close();
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { Observable } from 'rxjs';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
@@ -69,7 +70,8 @@ export class AnalyticsExplorer implements OnModuleInit {
         continue;
       }
       if (isWrapped(instance[methodName])) continue;
-      instance[methodName] = this.wrap(original, metatype.name, methodName, auditedOptions, external);
+      const returnsObservable = Reflect.getMetadata('design:returntype', prototype, methodName) === Observable;
+      instance[methodName] = this.wrap(original, metatype.name, methodName, auditedOptions, external, returnsObservable);
     }
   }
 
@@ -79,13 +81,14 @@ export class AnalyticsExplorer implements OnModuleInit {
     methodName: string,
     auditedOptions: AuditedOptions | undefined,
     external: TrackExternalMetadata | undefined,
+    returnsObservable: boolean,
   ): (...args: unknown[]) => unknown {
     const { audited, external: externalRecorder } = this;
     const site = { className, methodName };
     const wrapped = function (this: unknown, ...args: unknown[]) {
       const call = () => original.apply(this, args);
       const tracked = external ? () => externalRecorder.run(external, args, call) : call;
-      return auditedOptions ? audited.run(auditedOptions, site, args, tracked, this) : tracked();
+      return auditedOptions ? audited.run(auditedOptions, site, args, tracked, this, returnsObservable) : tracked();
     };
     for (const key of Reflect.getMetadataKeys(original)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);

@@ -30,22 +30,35 @@ export class AuditedCallRecorder {
     private readonly counters: AnalyticsCounters,
   ) {}
 
-  run<T>(options: AuditedOptions, site: CallSite, args: unknown[], invoke: () => T, instance?: unknown): T {
+  /**
+   * @param returnsObservable the method is declared to return an Observable: with an
+   *   async `before`, the call then stays an Observable instead of becoming a Promise.
+   */
+  run<T>(
+    options: AuditedOptions,
+    site: CallSite,
+    args: unknown[],
+    invoke: () => T,
+    instance?: unknown,
+    returnsObservable = false,
+  ): T {
     const startedAt = performance.now();
     const before = options.before ? this.safely(() => options.before!({ args, instance }), undefined) : undefined;
     if (isThenable(before)) {
-      // An async `before` must finish before the call: the call becomes async.
-      const pending = Promise.resolve(before).catch((err) => this.failed(err));
+      // An async `before` must finish before the call, so the call waits for it.
+      const pending = Promise.resolve(before).then(
+        (state) => this.snapshot(state),
+        (err) => this.failed(err),
+      );
       const result = pending.then((state) => this.invoke(options, site, args, invoke, startedAt, state, instance));
-      return result as T;
+      return (returnsObservable ? from(result).pipe(mergeMap((r) => (isObservable(r) ? r : of(r)))) : result) as T;
     }
-    return this.invoke(options, site, args, invoke, startedAt, before, instance);
+    return this.invoke(options, site, args, invoke, startedAt, this.snapshot(before), instance);
   }
 
   /** For interceptors: the same, always as an Observable. */
   runObservable(options: AuditedOptions, site: CallSite, args: unknown[], invoke: () => Observable<unknown>): Observable<unknown> {
-    const out = this.run(options, site, args, invoke);
-    return isObservable(out) ? out : from(out as Promise<unknown>).pipe(mergeMap((r) => (isObservable(r) ? r : of(r))));
+    return this.run(options, site, args, invoke, undefined, true);
   }
 
   private invoke<T>(
@@ -77,7 +90,11 @@ export class AuditedCallRecorder {
     if (isThenable(after)) {
       Promise.resolve(after).then(
         (state) => this.record(options, site, args, result, before, state, durationMs),
-        (err) => this.failed(err),
+        (err) => {
+          // The call succeeded: record it even though its after-state could not be read.
+          this.failed(err);
+          this.record(options, site, args, result, before, undefined, durationMs);
+        },
       );
       return;
     }
@@ -128,6 +145,11 @@ export class AuditedCallRecorder {
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  /** Copies the before-state now (redacted), so a method that mutates it in place still shows a diff. */
+  private snapshot(state: unknown): unknown {
+    return state === undefined ? undefined : this.safely(() => this.factory.sanitizer.json(state), undefined);
   }
 
   private safely<T>(fn: () => T, fallback: T): T {

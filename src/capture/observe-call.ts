@@ -7,8 +7,8 @@ export { isThenable };
 
 /**
  * Calls `invoke` and reports its outcome without changing it: a sync value stays sync, a
- * promise stays a promise of the same value, an Observable stays an Observable (reported
- * on completion with its last value). Errors are reported and rethrown unchanged.
+ * promise is returned as the same object, an Observable stays an Observable (reported on
+ * completion with its last value). Errors are reported and rethrown unchanged.
  * The callbacks must not throw (the recorders catch their own failures).
  */
 export function observeCall<T>(
@@ -30,16 +30,11 @@ export function observeCall<T>(
     ) as T;
   }
   if (isThenable(result)) {
-    return (result as PromiseLike<unknown>).then(
-      (value) => {
-        onSuccess(value);
-        return value;
-      },
-      (err) => {
-        onFailure(err);
-        throw err;
-      },
-    ) as T;
+    // Observe without replacing: the caller keeps the very promise the method returned
+    // (SDK promises such as OpenAI's APIPromise keep their helpers). The derived promise
+    // handles the rejection, so observing never causes an unhandled rejection.
+    (result as PromiseLike<unknown>).then(onSuccess, onFailure);
+    return result;
   }
   onSuccess(result);
   return result;

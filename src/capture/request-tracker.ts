@@ -70,11 +70,12 @@ export class RequestTracker {
   end(state: RequestState, statusCode: number, responseSize: number | undefined, request: unknown): void {
     try {
       const userId = state.userId ?? this.userIdOf(request);
-      if (this.options.trackAuthenticatedOnly && !userId) {
+      // Errors are always kept: neither sampling nor trackAuthenticatedOnly drops them.
+      const isError = statusCode >= 400 || state.errorMessage !== undefined;
+      if (!isError && this.options.trackAuthenticatedOnly && !userId) {
         this.counters.skipped++;
         return;
       }
-      const isError = statusCode >= 400 || state.errorMessage !== undefined;
       if (!isError && this.options.sampling.enabled && Math.random() >= this.options.sampling.rate) {
         this.counters.skipped++;
         return;

@@ -35,6 +35,13 @@ function base(occurredAt: Date | undefined): { id: string; created_at: string } 
   return { id: uuidv7(), created_at: (occurredAt ?? new Date()).toISOString() };
 }
 
+/** Request ids are at most 128 characters (the `x-request-id` rule); longer ones from `runWithAnalyticsContext` are cut. */
+const requestIdOf = (value: string | undefined): string | null => text(value, 128);
+
+/** A W3C trace id is 32 hex characters; anything else is dropped rather than failing the batch. */
+const traceIdOf = (value: string | undefined): string | null =>
+  typeof value === 'string' && /^[0-9a-f]{32}$/i.test(value) ? value.toLowerCase() : null;
+
 /** Non-negative integer token/byte count, or null when unknown. */
 const count = (value: number | undefined): number | null =>
   value === undefined || value === null ? null : Math.max(0, Math.round(value));
@@ -79,7 +86,7 @@ export class RecordFactory {
       user_email: text(v.optionalString('userEmail', entry.userEmail) ?? ctx?.userEmail, LIMITS.identifier),
       tenant_id: this.id(v.optionalString('tenantId', entry.tenantId) ?? ctx?.tenantId),
       session_id: this.id(v.optionalString('sessionId', entry.sessionId) ?? ctx?.sessionId),
-      request_id: this.id(v.optionalString('requestId', entry.requestId) ?? ctx?.requestId),
+      request_id: requestIdOf(v.optionalString('requestId', entry.requestId) ?? ctx?.requestId),
       correlation_id: this.id(v.optionalString('correlationId', entry.correlationId) ?? ctx?.correlationId),
       source_ip: text(v.optionalString('sourceIp', entry.sourceIp) ?? ctx?.ipAddress, LIMITS.short),
       user_agent: text(v.optionalString('userAgent', entry.userAgent) ?? ctx?.userAgent, LIMITS.userAgent),
@@ -105,7 +112,7 @@ export class RecordFactory {
       retention_policy: text(v.optionalString('retentionPolicy', entry.retentionPolicy), LIMITS.short),
       is_sensitive: v.optionalBoolean('isSensitive', entry.isSensitive) ?? false,
       is_compliance_relevant: v.optionalBoolean('isComplianceRelevant', entry.isComplianceRelevant) ?? false,
-      trace_id: ctx?.traceId ?? null,
+      trace_id: traceIdOf(ctx?.traceId),
     };
     return { table: 'audit_logs', row };
   }
@@ -119,7 +126,7 @@ export class RecordFactory {
       table: 'authentication_logs',
       row: {
         ...base(undefined),
-        request_id: ctx?.requestId ?? null,
+        request_id: requestIdOf(ctx?.requestId),
         user_id: this.id(v.optionalId('userId', event.userId) ?? ctx?.userId),
         event_type: text(eventType, LIMITS.short),
         success,
@@ -127,7 +134,7 @@ export class RecordFactory {
         user_agent: text(ctx?.userAgent, LIMITS.userAgent),
         error_message: text(v.optionalString('errorMessage', event.errorMessage), LIMITS.text),
         metadata: this.sanitizer.json(v.optionalObject('metadata', event.metadata)),
-        trace_id: ctx?.traceId ?? null,
+        trace_id: traceIdOf(ctx?.traceId),
       },
     };
   }
@@ -150,7 +157,7 @@ export class RecordFactory {
       table: 'external_api_call_logs',
       row: {
         ...base(v.optionalDate('occurredAt', call.occurredAt)),
-        request_id: ctx?.requestId ?? null,
+        request_id: requestIdOf(ctx?.requestId),
         user_id: this.id(v.optionalId('userId', call.userId) ?? ctx?.userId),
         service: text(service, LIMITS.short),
         endpoint: text(v.optionalString('endpoint', call.endpoint), LIMITS.endpoint),
@@ -167,7 +174,7 @@ export class RecordFactory {
         response_size_bytes: count(v.optionalNumber('responseSizeBytes', call.responseSizeBytes)),
         error_message: text(v.optionalString('errorMessage', call.errorMessage), LIMITS.text),
         metadata: this.sanitizer.json(v.optionalObject('metadata', call.metadata)),
-        trace_id: ctx?.traceId ?? null,
+        trace_id: traceIdOf(ctx?.traceId),
       },
     };
   }
@@ -187,12 +194,12 @@ export class RecordFactory {
         user_id: this.id(v.optionalId('extra.userId', extra.userId) ?? ctx?.userId),
         subject_hash: v.optionalSubjectHash('extra.subjectHash', extra.subjectHash) ?? null,
         session_id: this.id(ctx?.sessionId),
-        request_id: ctx?.requestId ?? null,
+        request_id: requestIdOf(ctx?.requestId),
         properties: this.sanitizer.json(v.optionalObject('properties', properties)),
         value: v.optionalNumber('extra.value', extra.value) ?? 1,
         source: v.optionalOneOf('extra.source', extra.source, EVENT_SOURCES) ?? 'backend',
         dedup_key: text(v.optionalString('extra.dedupKey', extra.dedupKey), LIMITS.identifier),
-        trace_id: ctx?.traceId ?? null,
+        trace_id: traceIdOf(ctx?.traceId),
       },
     };
   }
@@ -205,7 +212,7 @@ export class RecordFactory {
       row: {
         id: uuidv7(),
         created_at: new Date(state.startedAtEpoch).toISOString(),
-        request_id: state.requestId ?? null,
+        request_id: requestIdOf(state.requestId),
         user_id: this.id(userId ?? state.userId),
         session_id: this.id(state.sessionId),
         method: text(state.method, 16),
@@ -220,7 +227,7 @@ export class RecordFactory {
         response_size_bytes: count(responseSize),
         query_params: state.query ? this.sanitizer.json(parseQuery(state.query)) : null,
         error_message: text(state.errorMessage, LIMITS.text),
-        trace_id: state.traceId ?? null,
+        trace_id: traceIdOf(state.traceId),
       },
     };
   }

@@ -16,6 +16,7 @@ import type { BufferedRecord, RecordRow, TableName } from '../records/record.typ
 @Injectable()
 export class AnalyticsTestingStore extends RecordSink {
   private readonly kept: BufferedRecord[] = [];
+  private readonly dedupKeys = new Set<string>();
 
   constructor(private readonly counters: AnalyticsCounters) {
     super();
@@ -49,9 +50,16 @@ export class AnalyticsTestingStore extends RecordSink {
   /** Forgets every record (call it in `afterEach`). */
   clear(): void {
     this.kept.length = 0;
+    this.dedupKeys.clear();
   }
 
   add(record: BufferedRecord): void {
+    // Log-once, as the database enforces it with event_dedup_keys.
+    const key = record.table === 'event_logs' ? (record.row.dedup_key as string | null) : null;
+    if (key !== null) {
+      if (this.dedupKeys.has(key)) return;
+      this.dedupKeys.add(key);
+    }
     this.counters.accepted++;
     this.counters.sent++;
     this.counters.persisted++;
