@@ -9,7 +9,7 @@ import {
   ANALYTICS_RAW_OPTIONS,
 } from './analytics.constants';
 import { AnalyticsLifecycle } from './analytics.lifecycle';
-import { applyRequestTracking, CAPTURE_PROVIDERS } from './capture/capture.providers';
+import { applyRequestTracking, CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from './capture/capture.providers';
 import { RequestTracker } from './capture/request-tracker';
 import { AnalyticsExplorer } from './capture/analytics.explorer';
 import { AnalyticsOptionsModule } from './analytics-options.module';
@@ -52,8 +52,8 @@ export class AnalyticsModule implements NestModule {
   ) {}
 
   /** Registers request tracking for every route (called by Nest before routes exist). */
-  configure(consumer: MiddlewareConsumer): void {
-    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.explorer, this.options);
+  configure(_consumer: MiddlewareConsumer): void {
+    applyRequestTracking(this.adapterHost, this.tracker, this.explorer, this.options);
   }
 
   /** Configures the module with static options (all optional). */
@@ -116,7 +116,7 @@ export class AnalyticsModule implements NestModule {
         AnalyticsLifecycle,
         ...CAPTURE_PROVIDERS,
       ],
-      exports: [AuditService, optionsModule],
+      exports: [AuditService, optionsModule, ...CAPTURE_EXPORTS],
     };
   }
 }

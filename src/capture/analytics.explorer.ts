@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { Observable } from 'rxjs';
@@ -7,28 +8,42 @@ import type { ResolvedAnalyticsOptions } from '../options/analytics-options.sche
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
+import { errorMessageOf, observeCall } from './observe-call';
+import { getAnalyticsContext } from './request-context';
+import { RequestState } from './request-state';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
-/** True for a method this explorer already wrapped (the interceptor then leaves it alone). */
+/** True for a method this explorer already wrapped. */
 export const isWrapped = (fn: unknown): boolean => typeof fn === 'function' && (fn as any)[WRAPPED] === true;
 
+interface WrapPlan {
+  className: string;
+  methodName: string;
+  audited?: AuditedOptions;
+  external?: TrackExternalMetadata;
+  /** An HTTP route handler: note its name and its error on the request's state. */
+  routeHandler: boolean;
+  returnsObservable: boolean;
+}
+
+const noop = () => undefined;
+
 /**
- * Finds methods decorated with `@Audited()` or `@TrackExternal()` and wraps them in place
- * on the instance, keeping the original function's metadata and name, so route, guard,
- * pipe and Swagger metadata keep working.
+ * Wraps methods in place on their instance, keeping the original function's metadata and
+ * name, so route, guard, pipe and Swagger metadata keep working:
  *
- * - Controllers are wrapped by `wrapControllers()`, which the module calls from
- *   `configure()`: before the router binds the handlers, so the wrapper receives the
- *   handler's own arguments (after pipes). Apps without HTTP middleware (microservices)
- *   fall back to the interceptor.
- * - Providers are wrapped at `onModuleInit`.
+ * - every HTTP route handler, by `wrapControllers()`, which the module calls from
+ *   `configure()` — before the router binds handlers. The wrapper names the handler on the
+ *   request's state and remembers a thrown error's message: the work an interceptor would
+ *   do, without the cost of Nest's interceptor pipeline on every request. Handlers with
+ *   `@Audited()`/`@TrackExternal()` are recorded with their own (piped) arguments;
+ * - decorated methods of providers, and of controllers in apps without HTTP
+ *   (microservices), at `onModuleInit`.
  */
 @Injectable()
 export class AnalyticsExplorer implements OnModuleInit {
   private readonly logger = new Logger('AnalyticsExplorer');
-
-  private controllersWrapped = false;
 
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
@@ -40,55 +55,53 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.options.enabled) return;
-    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false);
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false, false);
+    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true, false);
   }
 
-  /** Wraps decorated controller handlers; must run before the router registers them. */
+  /** Wraps route handlers of every controller; must run before the router registers them. */
   wrapControllers(): void {
-    if (!this.options.enabled || this.controllersWrapped) return;
-    this.controllersWrapped = true;
-    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true);
+    if (!this.options.enabled) return;
+    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true, true);
   }
 
-  private explore(wrapper: InstanceWrapper, isController: boolean): void {
+  private explore(wrapper: InstanceWrapper, isController: boolean, routes: boolean): void {
     const { instance, metatype } = wrapper;
     if (!instance || typeof instance !== 'object' || !metatype || typeof metatype !== 'function') return;
     const prototype = Object.getPrototypeOf(instance);
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const original = prototype[methodName];
-      if (typeof original !== 'function') continue;
-      const auditedOptions: AuditedOptions | undefined = Reflect.getMetadata(AUDITED_METADATA, original);
+      if (typeof original !== 'function' || isWrapped(instance[methodName])) continue;
+      const audited: AuditedOptions | undefined = Reflect.getMetadata(AUDITED_METADATA, original);
       const external: TrackExternalMetadata | undefined = Reflect.getMetadata(TRACK_EXTERNAL_METADATA, original);
-      if (!auditedOptions && !external) continue;
+      const routeHandler = routes && Reflect.getMetadata(PATH_METADATA, original) !== undefined;
+      if (!audited && !external && !routeHandler) continue;
       if (!wrapper.isDependencyTreeStatic()) {
-        // A request-scoped controller's handlers are audited by the interceptor instead.
-        if (isController) continue;
-        this.logger.warn(
-          `${metatype.name}.${methodName} has @Audited/@TrackExternal but ${metatype.name} is request-scoped (or depends on a request-scoped provider); ` +
-            'its calls are NOT recorded. Make it a singleton or call AuditService yourself.',
-        );
+        if (!isController && (audited || external)) {
+          this.logger.warn(
+            `${metatype.name}.${methodName} has @Audited/@TrackExternal but ${metatype.name} is request-scoped (or depends on a request-scoped provider); ` +
+              'its calls are NOT recorded. Make it a singleton or call AuditService yourself.',
+          );
+        }
         continue;
       }
-      if (isWrapped(instance[methodName])) continue;
       const returnsObservable = Reflect.getMetadata('design:returntype', prototype, methodName) === Observable;
-      instance[methodName] = this.wrap(original, metatype.name, methodName, auditedOptions, external, returnsObservable);
+      instance[methodName] = this.wrap(original, { className: metatype.name, methodName, audited, external, routeHandler, returnsObservable });
     }
   }
 
-  private wrap(
-    original: (...args: unknown[]) => unknown,
-    className: string,
-    methodName: string,
-    auditedOptions: AuditedOptions | undefined,
-    external: TrackExternalMetadata | undefined,
-    returnsObservable: boolean,
-  ): (...args: unknown[]) => unknown {
-    const { audited, external: externalRecorder } = this;
-    const site = { className, methodName };
+  private wrap(original: (...args: unknown[]) => unknown, plan: WrapPlan): (...args: unknown[]) => unknown {
+    const { audited, external } = this;
+    const handlerName = `${plan.className}.${plan.methodName}`;
     const wrapped = function (this: unknown, ...args: unknown[]) {
       const call = () => original.apply(this, args);
-      const tracked = external ? () => externalRecorder.run(external, args, call) : call;
-      return auditedOptions ? audited.run(auditedOptions, site, args, tracked, this, returnsObservable) : tracked();
+      const tracked = plan.external ? () => external.run(plan.external!, args, call) : call;
+      const run = plan.audited ? () => audited.run(plan.audited!, plan, args, tracked, this, plan.returnsObservable) : tracked;
+      if (!plan.routeHandler) return run();
+      const state = getAnalyticsContext();
+      if (!(state instanceof RequestState)) return run();
+      state.handler = handlerName;
+      return observeCall(run, noop, (err) => (state.errorMessage = errorMessageOf(err)));
     };
     for (const key of Reflect.getMetadataKeys(original)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);

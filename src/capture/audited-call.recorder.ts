@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Observable, from, isObservable, mergeMap, of } from 'rxjs';
+import { from, isObservable, mergeMap, of } from 'rxjs';
 import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
@@ -56,10 +56,6 @@ export class AuditedCallRecorder {
     return this.invoke(options, site, args, invoke, startedAt, this.snapshot(before), instance);
   }
 
-  /** For interceptors: the same, always as an Observable. */
-  runObservable(options: AuditedOptions, site: CallSite, args: unknown[], invoke: () => Observable<unknown>): Observable<unknown> {
-    return this.run(options, site, args, invoke, undefined, true);
-  }
 
   private invoke<T>(
     options: AuditedOptions,

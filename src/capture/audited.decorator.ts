@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AnalyticsCallInterceptor } from './analytics-call.interceptor';
 import { AUDITED_METADATA, AuditedOptions } from './analytics.metadata';
 
 /**
@@ -6,7 +7,8 @@ import { AUDITED_METADATA, AuditedOptions } from './analytics.metadata';
  * with `duration_ms`, or `status = 'failure'`, `severity = 'error'` and the error (which
  * is rethrown unchanged). Works on controller methods (through the module's interceptor)
  * and on methods of any singleton provider (wrapped at start-up), sync, async or
- * Observable-returning. Only attaches metadata: the method, its `this` and its other
+ * Observable-returning. Only attaches metadata (its own, and a handler-scoped interceptor
+ * used for microservice/WebSocket handlers): the method, its `this` and its other
  * decorators are untouched.
  *
  * @example
@@ -14,4 +16,5 @@ import { AUDITED_METADATA, AuditedOptions } from './analytics.metadata';
  *   before: ({ args }) => this.repo.findOne(args[0]), after: ({ result }) => result })
  * async update(id: string, dto: UpdateProjectDto) { … }
  */
-export const Audited = (options: AuditedOptions = {}): MethodDecorator => SetMetadata(AUDITED_METADATA, options);
+export const Audited = (options: AuditedOptions = {}): MethodDecorator =>
+  applyDecorators(SetMetadata(AUDITED_METADATA, options), UseInterceptors(AnalyticsCallInterceptor));

@@ -1,14 +1,13 @@
-import { MiddlewareConsumer, Provider, RequestMethod } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
-import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import { Provider } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { AnalyticsCallInterceptor } from './analytics-call.interceptor';
 import { AnalyticsExplorer } from './analytics.explorer';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { registerFastifyHooks } from './fastify-request.hooks';
 import { RequestTracker } from './request-tracker';
-import { RequestTrackingInterceptor } from './request-tracking.interceptor';
-import { RequestTrackingMiddleware, TRACK_ALL_ROUTES } from './request-tracking.middleware';
+import { createExpressTracking } from './request-tracking.middleware';
 
 /** Providers of request tracking and the decorators, shared by AnalyticsModule and AnalyticsTestingModule. */
 export const CAPTURE_PROVIDERS: Provider[] = [
@@ -16,24 +15,20 @@ export const CAPTURE_PROVIDERS: Provider[] = [
   AuditedCallRecorder,
   ExternalCallRecorder,
   AnalyticsExplorer,
-  RequestTrackingInterceptor,
-  {
-    provide: APP_INTERCEPTOR,
-    // Honours `enabled`: a disabled module adds nothing to the request path but this pass-through.
-    useFactory: (options: ResolvedAnalyticsOptions, interceptor: RequestTrackingInterceptor) =>
-      options.enabled ? interceptor : { intercept: (_: unknown, next: { handle(): unknown }) => next.handle() },
-    inject: [ANALYTICS_MODULE_OPTIONS, RequestTrackingInterceptor],
-  },
+  AnalyticsCallInterceptor,
 ];
 
+/** What the decorators' handler-scoped interceptor needs from the user's modules (the module is global). */
+export const CAPTURE_EXPORTS = [AnalyticsCallInterceptor, AuditedCallRecorder, ExternalCallRecorder];
+
 /**
- * Hooks request tracking into the HTTP platform before routes are registered: native
- * hooks on Fastify, a middleware for every route on Express; and wraps decorated
- * controller handlers before the router binds them. Nothing for an application context
- * without HTTP.
+ * Hooks request tracking into the HTTP platform before routes are registered (called from
+ * the module's `configure()`): native hooks on Fastify, a plain middleware on Express; and
+ * wraps the route handlers before the router binds them. Nothing when disabled or for an
+ * application context without HTTP. No global interceptor: measured, Nest's interceptor
+ * pipeline alone cost more than all of the module's own per-request work.
  */
 export function applyRequestTracking(
-  consumer: MiddlewareConsumer,
   adapterHost: HttpAdapterHost,
   tracker: RequestTracker,
   explorer: AnalyticsExplorer,
@@ -46,5 +41,5 @@ export function applyRequestTracking(
     registerFastifyHooks(adapter.getInstance(), tracker);
     return;
   }
-  consumer.apply(RequestTrackingMiddleware).forRoutes({ path: TRACK_ALL_ROUTES, method: RequestMethod.ALL });
+  adapter.getInstance().use(createExpressTracking(tracker));
 }

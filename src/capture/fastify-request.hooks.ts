@@ -1,4 +1,4 @@
-import { runWithAnalyticsContext } from './request-context';
+import { runInContext } from './request-context';
 import { REQUEST_STATE, RequestState } from './request-state';
 import { RequestTracker, contentLength } from './request-tracker';
 
@@ -15,27 +15,32 @@ interface FastifyLikeReply {
   header(name: string, value: string): unknown;
   getHeader(name: string): unknown;
 }
+type Hook = (req: FastifyLikeRequest, reply: FastifyLikeReply, done: () => void) => void;
 interface FastifyLikeInstance {
-  addHook(name: 'onRequest' | 'onResponse', hook: (req: FastifyLikeRequest, reply: FastifyLikeReply, done: () => void) => void): unknown;
+  addHook(name: 'onRequest' | 'preHandler' | 'onResponse', hook: Hook): unknown;
 }
 
 /**
- * Fastify: native `onRequest`/`onResponse` hooks (added before the routes are registered)
- * see every request including 404s, with Fastify's own `request.ip` (trustProxy) and
- * route template.
+ * Fastify: native hooks added before the routes are registered. They see every request
+ * including 404s, with Fastify's own `request.ip` (trustProxy) and route template.
+ * `preHandler` re-enters the context because body parsing runs outside it.
  */
 export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: RequestTracker): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const state = tracker.begin(request.method, request.url, request.headers, request.ip);
-    if (!state) return done();
+    const state = tracker.begin(request, request.method, request.url, request.headers, request.ip);
+    if (state === undefined) return done();
     state.route = request.routeOptions?.url;
     request[REQUEST_STATE] = state;
-    reply.header('x-request-id', state.requestId!);
-    runWithAnalyticsContext(state, done);
+    reply.header('x-request-id', state.requestId);
+    runInContext(state, done);
+  });
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const state = request[REQUEST_STATE];
+    return state === undefined ? done() : runInContext(state, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const state = request[REQUEST_STATE];
-    if (state) tracker.end(state, reply.statusCode, contentLength(reply.getHeader('content-length')), request);
+    if (state !== undefined) tracker.end(state, reply.statusCode, contentLength(reply.getHeader('content-length')));
     done();
   });
 }

@@ -35,10 +35,33 @@ export function getAnalyticsContext(): AnalyticsContext | undefined {
  */
 export function runWithAnalyticsContext<T>(context: AnalyticsContext, fn: () => T): T {
   const parent = storage.getStore();
-  return storage.run({ ...parent, ...context }, fn);
+  return storage.run(parent ? { ...copyContext(parent), ...context } : { ...context }, fn);
 }
 
-/** Enters a context for the rest of the current synchronous execution and its async continuations. */
-export function enterAnalyticsContext(context: AnalyticsContext): void {
-  storage.enterWith(context);
+/** Runs `fn` inside this very context object (no copy): the request hooks use it. */
+export function runInContext<T>(context: AnalyticsContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+const CONTEXT_KEYS: ReadonlyArray<keyof AnalyticsContext> = [
+  'requestId',
+  'userId',
+  'userEmail',
+  'tenantId',
+  'sessionId',
+  'correlationId',
+  'ipAddress',
+  'userAgent',
+  'traceId',
+  'sourceSystem',
+];
+
+/** The context's fields as a plain object (reads getters such as the lazily resolved user). */
+function copyContext(context: AnalyticsContext): AnalyticsContext {
+  const out: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = context[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as AnalyticsContext;
 }

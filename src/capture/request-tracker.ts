@@ -35,24 +35,27 @@ export class RequestTracker {
     this.skip = compileSkipPaths(options.skipPaths);
   }
 
+  private readonly resolveUser = (request: unknown) => this.userIdOf(request);
+
   /** A new state for this request, or undefined when its path is skipped. */
-  begin(method: string, url: string, headers: Headers, ip: string | undefined): RequestState | undefined {
+  begin(request: unknown, method: string, url: string, headers: Headers, ip: string | undefined): RequestState | undefined {
     const { path, query } = splitUrl(url);
     if (this.skip(path)) return undefined;
     const length = headers['content-length'];
-    return {
-      startedAt: performance.now(),
-      startedAtEpoch: Date.now(),
+    return new RequestState(
+      request,
+      this.resolveUser,
+      performance.now(),
+      Date.now(),
       method,
       path,
       query,
-      requestId: resolveRequestId(headers['x-request-id']),
-      traceId: traceIdFrom(headers.traceparent),
-      ipAddress: ip,
-      userAgent: headers['user-agent'] as string | undefined,
-      sourceSystem: 'api',
-      requestSize: length === undefined ? undefined : Number(length) || 0,
-    };
+      resolveRequestId(headers['x-request-id']),
+      traceIdFrom(headers.traceparent),
+      ip,
+      headers['user-agent'] as string | undefined,
+      length === undefined ? undefined : Number(length) || 0,
+    );
   }
 
   /** Reads the user id with the configured `getUserId`; never throws. */
@@ -67,9 +70,9 @@ export class RequestTracker {
   }
 
   /** Records the finished request, honouring sampling and `trackAuthenticatedOnly`. */
-  end(state: RequestState, statusCode: number, responseSize: number | undefined, request: unknown): void {
+  end(state: RequestState, statusCode: number, responseSize: number | undefined): void {
     try {
-      const userId = state.userId ?? this.userIdOf(request);
+      const userId = state.userId;
       // Errors are always kept: neither sampling nor trackAuthenticatedOnly drops them.
       const isError = statusCode >= 400 || state.errorMessage !== undefined;
       if (!isError && this.options.trackAuthenticatedOnly && !userId) {
@@ -81,7 +84,7 @@ export class RequestTracker {
         return;
       }
       if (statusCode >= 400 && state.errorMessage === undefined) state.errorMessage = STATUS_CODES[statusCode];
-      const session = (request as { sessionID?: string; session?: { id?: string } } | undefined) ?? {};
+      const session = (state.request as { sessionID?: string; session?: { id?: string } } | undefined) ?? {};
       state.sessionId ??= session.sessionID ?? session.session?.id;
       this.sink.add(this.factory.accessLog(state, statusCode, responseSize, userId));
     } catch (err) {

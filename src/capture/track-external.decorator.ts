@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AnalyticsCallInterceptor } from './analytics-call.interceptor';
 import { TRACK_EXTERNAL_METADATA, TrackExternalMetadata, TrackExternalOptions } from './analytics.metadata';
 
 /**
@@ -12,4 +13,7 @@ import { TRACK_EXTERNAL_METADATA, TrackExternalMetadata, TrackExternalOptions } 
  * generate(req: GenerateContentParameters) { return this.ai.models.generateContent(req); }
  */
 export const TrackExternal = (service: string, options: TrackExternalOptions = {}): MethodDecorator =>
-  SetMetadata<string, TrackExternalMetadata>(TRACK_EXTERNAL_METADATA, { service, options });
+  applyDecorators(
+    SetMetadata<string, TrackExternalMetadata>(TRACK_EXTERNAL_METADATA, { service, options }),
+    UseInterceptors(AnalyticsCallInterceptor),
+  );

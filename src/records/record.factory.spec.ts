@@ -143,6 +143,12 @@ describe('RecordFactory', () => {
   });
 
   describe('context stamping', () => {
+    it('cuts request ids to 128 characters and drops a trace id that is not 32 hex characters', () => {
+      const row = runWithAnalyticsContext({ requestId: 'r'.repeat(300), traceId: 'not-a-trace' }, () => factory.event('x.y', {}).row);
+      expect((row.request_id as string).length).toBe(128);
+      expect(row.trace_id).toBeNull();
+    });
+
     it('stamps audit rows with the current context', () => {
       const { row } = runWithAnalyticsContext(
         {
@@ -154,7 +160,7 @@ describe('RecordFactory', () => {
           correlationId: 'corr-1',
           ipAddress: '10.0.0.1',
           userAgent: 'jest',
-          traceId: 'trace-1',
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
         },
         () => factory.audit({ action: 'a' }),
       );
@@ -169,7 +175,7 @@ describe('RecordFactory', () => {
         source_ip: '10.0.0.1',
         user_agent: 'jest',
         source_system: 'api',
-        trace_id: 'trace-1',
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
       });
     });
 

@@ -2,7 +2,7 @@ import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule } from '@
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { AuditService } from '../audit.service';
-import { applyRequestTracking, CAPTURE_PROVIDERS } from '../capture/capture.providers';
+import { applyRequestTracking, CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from '../capture/capture.providers';
 import { RequestTracker } from '../capture/request-tracker';
 import { AnalyticsExplorer } from '../capture/analytics.explorer';
 import type { AnalyticsModuleOptions } from '../options/analytics-module-options.interface';
@@ -47,11 +47,11 @@ export class AnalyticsTestingModule implements NestModule {
         AuditService,
         ...CAPTURE_PROVIDERS,
       ],
-      exports: [AuditService, AnalyticsTestingStore, ANALYTICS_MODULE_OPTIONS],
+      exports: [AuditService, AnalyticsTestingStore, ANALYTICS_MODULE_OPTIONS, ...CAPTURE_EXPORTS],
     };
   }
 
-  configure(consumer: MiddlewareConsumer): void {
-    applyRequestTracking(consumer, this.adapterHost, this.tracker, this.explorer, this.options);
+  configure(_consumer: MiddlewareConsumer): void {
+    applyRequestTracking(this.adapterHost, this.tracker, this.explorer, this.options);
   }
 }

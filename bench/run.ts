@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApps, VariantProcess } from './lib/child';
+import type { StatsReply } from './lib/ipc';
+import { runLoad } from './lib/load';
+import { PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
+import { BenchResources } from './lib/resources';
+import { machineInfo } from './lib/machine';
+
+/** How a variant stores what it records, so the runner can count it. */
+interface Variant {
+  name: string;
+  app: string;
+  /** Separate worker process started beside the API (same schema and queue). */
+  worker?: string;
+  /** PostgreSQL table (in the run's schema) and the column holding the request path. */
+  table?: { name: string; pathColumn: string };
+  /** Counts jobs left in the Bull queue instead of rows. */
+  countsJobs?: boolean;
+  /** The runner creates the schema (TypeORM's synchronize does not). */
+  createSchema?: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'bare', app: 'bare' },
+  { name: 'bare-fastify', app: 'bare-fastify' },
+  { name: 'analytics', app: 'analytics', table: { name: 'api_access_logs', pathColumn: 'endpoint' } },
+  {
+    name: 'analytics-producer',
+    app: 'analytics-producer',
+    worker: 'analytics-worker',
+    table: { name: 'api_access_logs', pathColumn: 'endpoint' },
+  },
+  {
+    name: 'interceptor-typeorm',
+    app: 'interceptor-typeorm',
+    table: { name: 'request_logs', pathColumn: 'path' },
+    createSchema: true,
+  },
+  { name: 'interceptor-bull', app: 'interceptor-bull', countsJobs: true },
+];
+
+const settings = {
+  durationSeconds: positiveInt('BENCH_DURATION', 10),
+  rounds: positiveInt('BENCH_ROUNDS', 3),
+  warmupSeconds: positiveInt('BENCH_WARMUP', 3),
+  connections: positiveInt('BENCH_CONNECTIONS', 50),
+  fixedRate: positiveInt('BENCH_RATE', 1000),
+  basePort: positiveInt('BENCH_PORT', 39_100),
+  only: (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean),
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
+const ROUTE_OF: Record<PhaseName, string> = { hello: '/hello', io: '/io', 'io-fixed': '/io' };
+const START_TIMEOUT_MS = 60_000;
+const FLUSH_TIMEOUT_MS = 180_000;
+const COUNT_SETTLE_MS = 5_000;
+const COUNT_MAX_WAIT_MS = 120_000;
+
+async function main(): Promise<void> {
+  const variants = settings.only.length ? VARIANTS.filter((v) => settings.only.includes(v.name)) : VARIANTS;
+  if (!variants.some((v) => v.name === 'bare')) variants.unshift(VARIANTS[0]);
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const logDir = join(tmpdir(), `nestjs-analytics-bench-${runId}`);
+  mkdirSync(logDir, { recursive: true });
+  const buildDir = join(logDir, 'build');
+  buildApps(buildDir);
+  const resources = new BenchResources(settings.databaseUrl, settings.redisUrl);
+  await resources.open();
+  const started = new Date();
+  const samples: RoundSample[] = [];
+  try {
+    const serverVersions = await resources.versions();
+    console.log(`bench ${runId}: ${variants.map((v) => v.name).join(', ')}; ${settings.rounds} round(s) of ${settings.durationSeconds}s per phase; logs in ${logDir}`);
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const [index, variant] of variants.entries()) {
+        const port = settings.basePort + index;
+        const sample = await runVariant(variant, round, port, runId, logDir, buildDir, resources);
+        samples.push(sample);
+        console.log(summaryLine(sample));
+      }
+    }
+    const info: RunInfo = {
+      machine: machineInfo(),
+      serverVersions,
+      started,
+      finished: new Date(),
+      settings: { ...settings, variants: variants.map((v) => v.name) },
+    };
+    const report = renderReport(info, samples);
+    writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), report);
+    console.log(`\n${report}`);
+    console.log(`Wrote BENCHMARKS.md; child logs in ${logDir}`);
+  } finally {
+    await resources.close();
+  }
+}
+
+async function runVariant(
+  variant: Variant,
+  round: number,
+  port: number,
+  runId: string,
+  logDir: string,
+  buildDir: string,
+  resources: BenchResources,
+): Promise<RoundSample> {
+  const tag = `${variant.name.replace(/-/g, '_')}_${runId}_r${round}`;
+  const schema = variant.table ? await resources.schema(`bench_${tag}`, variant.createSchema ?? false) : undefined;
+  const queue = variant.table || variant.countsJobs ? resources.queue(`bench-${tag}`) : undefined;
+  const env = {
+    PORT: String(port),
+    BENCH_SCHEMA: schema ?? '',
+    BENCH_QUEUE: queue ?? '',
+    BENCH_DATABASE_URL: settings.databaseUrl,
+    BENCH_REDIS_URL: settings.redisUrl,
+  };
+  const worker = variant.worker
+    ? new VariantProcess(`${variant.name}/worker`, buildDir, variant.worker, env, join(logDir, `${variant.name}-worker-r${round}.log`))
+    : undefined;
+  const api = new VariantProcess(variant.name, buildDir, variant.app, env, join(logDir, `${variant.name}-r${round}.log`));
+  const sample: RoundSample = { variant: variant.name, round, phases: {}, sentByRoute: {}, completedByRoute: {}, persistedByRoute: {} };
+  // The readiness probe (one GET /hello) is a request the app may record too.
+  sample.sentByRoute['/hello'] = 1;
+  sample.completedByRoute['/hello'] = 1;
+  try {
+    await worker?.ready(START_TIMEOUT_MS);
+    await api.ready(START_TIMEOUT_MS, port);
+    const apiStart = await api.stats();
+    const workerStart = await worker?.stats();
+    let completedTotal = 0;
+    for (const phase of PHASES) {
+      const route = ROUTE_OF[phase];
+      const url = `http://127.0.0.1:${port}${route}`;
+      const rate = phase === 'io-fixed' ? settings.fixedRate : undefined;
+      const warm = await runLoad({ url, durationSeconds: settings.warmupSeconds, connections: settings.connections, overallRate: rate });
+      const before = await api.stats();
+      const workerBefore = await worker?.stats();
+      const rss = new RssSampler([api, ...(worker ? [worker] : [])]);
+      const load = await runLoad({ url, durationSeconds: settings.durationSeconds, connections: settings.connections, overallRate: rate });
+      rss.stop();
+      const after = await api.stats();
+      const workerAfter = await worker?.stats();
+      sample.sentByRoute[route] = (sample.sentByRoute[route] ?? 0) + warm.sent + load.sent;
+      sample.completedByRoute[route] = (sample.completedByRoute[route] ?? 0) + warm.completed + load.completed;
+      completedTotal += warm.completed + load.completed;
+      sample.phases[phase] = phaseSample(load, before, after, rss.peak(0), workerBefore, workerAfter, rss.peak(1));
+    }
+    const flushed = await api.flush(FLUSH_TIMEOUT_MS);
+    sample.flushMs = flushed.ms;
+    sample.library = flushed.extra;
+    if (variant.countsJobs) {
+      sample.persistedTotal = Number(flushed.extra.jobs);
+    } else if (variant.table && schema) {
+      const sent = Object.values(sample.sentByRoute).reduce((a, b) => a + b, 0);
+      const waited = Date.now();
+      sample.persistedTotal = await settledCount(resources, schema, variant.table.name, sent);
+      sample.countWaitMs = Date.now() - waited;
+      for (const route of Object.keys(sample.sentByRoute)) {
+        sample.persistedByRoute[route] = await resources.countWhere(schema, variant.table.name, variant.table.pathColumn, route);
+      }
+    }
+    const apiEnd = await api.stats();
+    const workerEnd = await worker?.stats();
+    sample.workerLibrary = workerEnd?.extra;
+    sample.peakRssMb = apiEnd.maxRssBytes / 2 ** 20;
+    sample.workerPeakRssMb = workerEnd ? workerEnd.maxRssBytes / 2 ** 20 : undefined;
+    const cpu = apiEnd.cpuMicros - apiStart.cpuMicros + (workerEnd && workerStart ? workerEnd.cpuMicros - workerStart.cpuMicros : 0);
+    sample.cpuPerRequestAllMicros = cpu / completedTotal;
+  } catch (err) {
+    sample.error = (err as Error).message;
+    console.error(`${variant.name} round ${round} failed: ${sample.error}`);
+  } finally {
+    await api.stop();
+    await worker?.stop();
+    await resources.release(schema, queue).catch((err: Error) => console.error(`cleanup: ${err.message}`));
+  }
+  return sample;
+}
+
+function phaseSample(
+  load: Awaited<ReturnType<typeof runLoad>>,
+  before: StatsReply,
+  after: StatsReply,
+  peakRssBytes: number,
+  workerBefore: StatsReply | undefined,
+  workerAfter: StatsReply | undefined,
+  workerPeakRssBytes: number,
+): PhaseSample {
+  return {
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    sent: load.sent,
+    completed: load.completed,
+    non2xx: load.non2xx,
+    errors: load.errors,
+    timeouts: load.timeouts,
+    cpuPerRequestMicros: (after.cpuMicros - before.cpuMicros) / load.completed,
+    workerCpuPerRequestMicros:
+      workerBefore && workerAfter ? (workerAfter.cpuMicros - workerBefore.cpuMicros) / load.completed : undefined,
+    peakRssMb: peakRssBytes / 2 ** 20,
+    workerPeakRssMb: workerAfter ? workerPeakRssBytes / 2 ** 20 : undefined,
+  };
+}
+
+/** Polls the row count until it reaches `expected` or stops moving; bounded by COUNT_MAX_WAIT_MS. */
+async function settledCount(resources: BenchResources, schema: string, table: string, expected: number): Promise<number> {
+  const deadline = Date.now() + COUNT_MAX_WAIT_MS;
+  let last = -1;
+  let lastChange = Date.now();
+  while (Date.now() < deadline) {
+    const n = await resources.count(schema, table);
+    if (n >= expected) return n;
+    if (n !== last) {
+      last = n;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange >= COUNT_SETTLE_MS) {
+      return n;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last;
+}
+
+/** Samples VmRSS of the processes every 200 ms during a phase. */
+class RssSampler {
+  private readonly peaks: number[];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly processes: VariantProcess[]) {
+    this.peaks = processes.map((p) => p.rssBytes());
+    this.timer = setInterval(() => this.sample(), 200);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  peak(index: number): number {
+    return this.peaks[index] ?? NaN;
+  }
+
+  private sample(): void {
+    this.processes.forEach((p, i) => {
+      const rss = p.rssBytes();
+      if (Number.isFinite(rss) && !(rss <= this.peaks[i])) this.peaks[i] = rss;
+    });
+  }
+}
+
+function summaryLine(s: RoundSample): string {
+  if (s.error) return `round ${s.round} ${s.variant}: FAILED ${s.error}`;
+  const p = (name: PhaseName) => s.phases[name];
+  const persisted = s.persistedTotal === undefined ? '' : ` persisted ${s.persistedTotal}/${Object.values(s.sentByRoute).reduce((a, b) => a + b, 0)}`;
+  return (
+    `round ${s.round} ${s.variant}: hello ${p('hello')?.rps.toFixed(0)} req/s p99 ${p('hello')?.p99.toFixed(2)} ms; ` +
+    `io ${p('io')?.rps.toFixed(0)} req/s; io@${settings.fixedRate} p99 ${p('io-fixed')?.p99.toFixed(2)} ms;${persisted}`
+  );
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exitCode = 1;
+});

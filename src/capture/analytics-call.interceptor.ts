@@ -1,0 +1,35 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Observable } from 'rxjs';
+import { isWrapped } from './analytics.explorer';
+import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
+import { AuditedCallRecorder } from './audited-call.recorder';
+import { ExternalCallRecorder } from './external-call.recorder';
+
+/**
+ * Attached by `@Audited()`/`@TrackExternal()` to the decorated handler only (never
+ * global). HTTP handlers are already wrapped by the explorer and pass straight through;
+ * microservice, WebSocket and GraphQL handlers, whose listeners are bound before the
+ * module could wrap them, are recorded here with the context's arguments.
+ */
+@Injectable()
+export class AnalyticsCallInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audited: AuditedCallRecorder,
+    private readonly external: ExternalCallRecorder,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const handler = context.getHandler();
+    if (isWrapped(handler)) return next.handle();
+    const auditedOptions = this.reflector.get<AuditedOptions | undefined>(AUDITED_METADATA, handler);
+    const externalMeta = this.reflector.get<TrackExternalMetadata | undefined>(TRACK_EXTERNAL_METADATA, handler);
+    const args = context.getArgs();
+    const call = () => next.handle();
+    const tracked = externalMeta ? () => this.external.run(externalMeta, args, call) : call;
+    if (!auditedOptions) return tracked();
+    const site = { className: context.getClass().name, methodName: handler.name };
+    return this.audited.run(auditedOptions, site, args, tracked, undefined, true);
+  }
+}
