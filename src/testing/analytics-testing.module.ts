@@ -19,8 +19,11 @@ import { AnalyticsTestingStore } from './analytics-testing.store';
  * No PostgreSQL, no Redis, no environment variables read.
  *
  * @example
+ * // app.module.ts: keep the configured module in a constant so tests can replace it
+ * export const analytics = AnalyticsModule.forRoot({ database: { url: process.env.DATABASE_URL } });
+ * // in a test: overrideModule matches that very object
  * const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
- *   .overrideModule(AnalyticsModule).useModule(AnalyticsTestingModule.forRoot())
+ *   .overrideModule(analytics).useModule(AnalyticsTestingModule.forRoot())
  *   .compile();
  */
 @Module({})
