@@ -107,3 +107,23 @@ describe.each(platforms)('Sampling and trackAuthenticatedOnly on %s', (platform)
     await app.close();
   });
 });
+
+describe.each(platforms)('Client IP on %s', (platform) => {
+  it('never trusts a raw X-Forwarded-For by itself', async () => {
+    const app = await bootHttpApp(platform, AnalyticsTestingModule.forRoot());
+    await request(app.getHttpServer()).get('/items/1').set('x-forwarded-for', '203.0.113.9');
+    const [row] = app.get(AnalyticsTestingStore).accessLogs();
+    expect(row.ip_address).toMatch(/127\.0\.0\.1|::1/);
+    await app.close();
+  });
+});
+
+describe('Client IP on express with trust proxy', () => {
+  it('follows the app\'s trust proxy setting, as req.ip does', async () => {
+    const app = await bootHttpApp('express', AnalyticsTestingModule.forRoot());
+    (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
+    await request(app.getHttpServer()).get('/items/1').set('x-forwarded-for', '203.0.113.9');
+    expect(app.get(AnalyticsTestingStore).accessLogs()).toEqual([expect.objectContaining({ ip_address: '203.0.113.9' })]);
+    await app.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { runInContext } from './request-context';
-import { REQUEST_STATE, RequestState } from './request-state';
+import { RequestState } from './request-state';
 import { RequestTracker, contentLength } from './request-tracker';
 
 interface FastifyLikeRequest {
@@ -8,7 +8,6 @@ interface FastifyLikeRequest {
   ip: string;
   headers: Record<string, string | string[] | undefined>;
   routeOptions?: { url?: string };
-  [REQUEST_STATE]?: RequestState;
 }
 interface FastifyLikeReply {
   statusCode: number;
@@ -26,20 +25,22 @@ interface FastifyLikeInstance {
  * `preHandler` re-enters the context because body parsing runs outside it.
  */
 export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: RequestTracker): void {
+  // Kept beside the request rather than on it, so Fastify's request shape never changes.
+  const states = new WeakMap<FastifyLikeRequest, RequestState>();
   fastify.addHook('onRequest', (request, reply, done) => {
     const state = tracker.begin(request, request.method, request.url, request.headers, request.ip);
     if (state === undefined) return done();
     state.route = request.routeOptions?.url;
-    request[REQUEST_STATE] = state;
+    states.set(request, state);
     reply.header('x-request-id', state.requestId);
     runInContext(state, done);
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
-    const state = request[REQUEST_STATE];
+    const state = states.get(request);
     return state === undefined ? done() : runInContext(state, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const state = request[REQUEST_STATE];
+    const state = states.get(request);
     if (state !== undefined) tracker.end(state, reply.statusCode, contentLength(reply.getHeader('content-length')));
     done();
   });

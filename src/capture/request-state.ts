@@ -1,13 +1,10 @@
 import type { SourceSystem } from '../records/audit.enums';
 import type { AnalyticsContext } from './request-context';
 
-/** Property under which the request's state is kept on the platform request object. */
-export const REQUEST_STATE = Symbol.for('nestjs-analytics:request-state');
-
 /**
  * Everything known about one HTTP request while it is served: the context records are
  * stamped with, plus what the access-log row needs. Lives in AsyncLocalStorage (the same
- * object, never a copy) and on the request object.
+ * object, never a copy); the platform hooks keep it beside the request, never on it.
  *
  * The user is resolved lazily with `getUserId` the first time a record asks for it, so a
  * request that makes no record before the response costs nothing, and a record made in a
