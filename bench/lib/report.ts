@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { median } from './load';
 import type { MachineInfo } from './machine';
 
@@ -179,6 +181,9 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     '- The fixed-rate phase uses autocannon `overallRate`, which lets each connection send its share of a second as fast as it can and then wait for the next second: the load comes in bursts at the start of each second, so its latency is that of bursts of 50 concurrent requests, not of evenly spaced arrivals.',
     '',
   );
+  // Hand-written notes on design choices, kept beside the harness so a rerun keeps them.
+  const notes = join(__dirname, '..', 'notes', 'design.md');
+  if (existsSync(notes)) out.push(readFileSync(notes, 'utf8').trim(), '');
   return out.join('\n');
 }
 
