@@ -1,10 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
-import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
+import { ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
 import { messages } from '../analytics.messages';
-import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import type { BatchPayload, BufferedRecord } from '../records/record.types';
 import { RedisClientRegistry } from './redis-client.registry';
 import { ThrottledLogger } from './throttled-logger';
@@ -38,7 +37,6 @@ export class BatchProducer {
 
   constructor(
     @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
-    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     registry: RedisClientRegistry,
   ) {
     queue.on('error', (err: Error) => this.throttled.warn('redis', messages.redisError(err.message)));
@@ -135,9 +133,5 @@ export class BatchProducer {
       const oldest = this.unfinished.values().next().value;
       if (oldest !== undefined) this.unfinished.delete(oldest);
     }
-  }
-
-  get queueName(): string {
-    return this.options.queueName;
   }
 }

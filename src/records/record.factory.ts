@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
-import { AnalyticsContext, getAnalyticsContext } from '../capture/request-context';
+import { getAnalyticsContext } from '../capture/request-context';
 import type { RequestState } from '../capture/request-state';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDIT_STATUSES, AuditSeverity, EVENT_SOURCES, SEVERITIES, SOURCE_SYSTEMS } from './audit.enums';
@@ -230,11 +230,6 @@ export class RecordFactory {
         trace_id: traceIdOf(state.traceId),
       },
     };
-  }
-
-  /** Context of the current request/job; exposed for capture code. */
-  context(): AnalyticsContext | undefined {
-    return getAnalyticsContext();
   }
 
   private id(value: string | undefined): string | null {
