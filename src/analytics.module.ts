@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bull';
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
-import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   ANALYTICS_DATA_SOURCE,
@@ -9,9 +9,8 @@ import {
   ANALYTICS_RAW_OPTIONS,
 } from './analytics.constants';
 import { AnalyticsLifecycle } from './analytics.lifecycle';
-import { applyRequestTracking, CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from './capture/capture.providers';
-import { RequestTracker } from './capture/request-tracker';
-import { AnalyticsExplorer } from './capture/analytics.explorer';
+import { CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from './capture/capture.providers';
+import { RequestTrackingHost } from './capture/request-tracking.host';
 import { AnalyticsOptionsModule } from './analytics-options.module';
 import { AuditService } from './audit.service';
 import { AnalyticsDatabase } from './database/analytics-database';
@@ -43,18 +42,7 @@ import { RecordFactory } from './records/record.factory';
  * export class AppModule {}
  */
 @Module({})
-export class AnalyticsModule implements NestModule {
-  constructor(
-    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly tracker: RequestTracker,
-    private readonly explorer: AnalyticsExplorer,
-  ) {}
-
-  /** Registers request tracking for every route (called by Nest before routes exist). */
-  configure(_consumer: MiddlewareConsumer): void {
-    applyRequestTracking(this.adapterHost, this.tracker, this.explorer, this.options);
-  }
+export class AnalyticsModule extends RequestTrackingHost {
 
   /** Configures the module with static options (all optional). */
   static forRoot(options: AnalyticsModuleOptions = {}): DynamicModule {

@@ -38,8 +38,10 @@ const noop = () => undefined;
  *   request's state and remembers a thrown error's message: the work an interceptor would
  *   do, without the cost of Nest's interceptor pipeline on every request. Handlers with
  *   `@Audited()`/`@TrackExternal()` are recorded with their own (piped) arguments;
- * - decorated methods of providers, and of controllers in apps without HTTP
- *   (microservices), at `onModuleInit`.
+ * - decorated methods of providers, at `onModuleInit`.
+ *
+ * Handlers bound before either could run (microservice listeners, request-scoped
+ * controllers) are recorded by the handler-scoped interceptor the decorators attach.
  */
 @Injectable()
 export class AnalyticsExplorer implements OnModuleInit {
@@ -55,17 +57,17 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.options.enabled) return;
-    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false, false);
-    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true, false);
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false);
   }
 
   /** Wraps route handlers of every controller; must run before the router registers them. */
   wrapControllers(): void {
     if (!this.options.enabled) return;
-    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true, true);
+    for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true);
   }
 
-  private explore(wrapper: InstanceWrapper, isController: boolean, routes: boolean): void {
+  /** Wraps the decorated methods of a provider, or also every route handler of a controller. */
+  private explore(wrapper: InstanceWrapper, isController: boolean): void {
     const { instance, metatype } = wrapper;
     if (!instance || typeof instance !== 'object' || !metatype || typeof metatype !== 'function') return;
     const prototype = Object.getPrototypeOf(instance);
@@ -74,7 +76,7 @@ export class AnalyticsExplorer implements OnModuleInit {
       if (typeof original !== 'function' || isWrapped(instance[methodName])) continue;
       const audited: AuditedOptions | undefined = Reflect.getMetadata(AUDITED_METADATA, original);
       const external: TrackExternalMetadata | undefined = Reflect.getMetadata(TRACK_EXTERNAL_METADATA, original);
-      const routeHandler = routes && Reflect.getMetadata(PATH_METADATA, original) !== undefined;
+      const routeHandler = isController && Reflect.getMetadata(PATH_METADATA, original) !== undefined;
       if (!audited && !external && !routeHandler) continue;
       if (!wrapper.isDependencyTreeStatic()) {
         if (!isController && (audited || external)) {

@@ -1,13 +1,11 @@
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { AuditService } from '../audit.service';
-import { applyRequestTracking, CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from '../capture/capture.providers';
-import { RequestTracker } from '../capture/request-tracker';
-import { AnalyticsExplorer } from '../capture/analytics.explorer';
+import { CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from '../capture/capture.providers';
+import { RequestTrackingHost } from '../capture/request-tracking.host';
 import type { AnalyticsModuleOptions } from '../options/analytics-module-options.interface';
 import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
-import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { RecordFactory } from '../records/record.factory';
@@ -27,14 +25,7 @@ import { AnalyticsTestingStore } from './analytics-testing.store';
  *   .compile();
  */
 @Module({})
-export class AnalyticsTestingModule implements NestModule {
-  constructor(
-    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly tracker: RequestTracker,
-    private readonly explorer: AnalyticsExplorer,
-  ) {}
-
+export class AnalyticsTestingModule extends RequestTrackingHost {
   /** Options as for `AnalyticsModule.forRoot()`; connection settings are ignored. */
   static forRoot(options: AnalyticsModuleOptions = {}): DynamicModule {
     return {
@@ -54,7 +45,4 @@ export class AnalyticsTestingModule implements NestModule {
     };
   }
 
-  configure(_consumer: MiddlewareConsumer): void {
-    applyRequestTracking(this.adapterHost, this.tracker, this.explorer, this.options);
-  }
 }
