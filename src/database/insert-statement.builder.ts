@@ -1,4 +1,5 @@
 import type { EntityMetadata } from 'typeorm';
+import { jsonText, pgText } from './pg-text';
 
 /** PostgreSQL's limit of bind parameters in one statement. */
 export const MAX_BIND_PARAMETERS = 65_535;
@@ -49,13 +50,21 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** A bind parameter PostgreSQL accepts: JSON as text, U+0000 replaced in strings. */
+function parameter(value: unknown, json: boolean): unknown {
+  if (value === undefined || value === null) return null;
+  if (json) return jsonText(value);
+  if (typeof value === 'string') return pgText(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? pgText(v) : v));
+  return value;
+}
+
 /** `($1::uuid, $2::timestamptz, …), (…)` and the flat parameter list for these rows. */
 function valuesList(shape: TableShape, rows: readonly Record<string, unknown>[]): Statement {
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
     const slots = shape.columns.map((column, i) => {
-      const value = row[column];
-      params.push(value === undefined || value === null ? null : shape.json[i] ? JSON.stringify(value) : value);
+      params.push(parameter(row[column], shape.json[i]));
       return `$${params.length}::${shape.casts[i]}`;
     });
     return `(${slots.join(', ')})`;
@@ -96,7 +105,7 @@ export function buildClaimKeys(keysTable: string, rows: readonly Record<string, 
   const keyed = rows.filter((r) => r.dedup_key != null);
   const params: unknown[] = [];
   const tuples = keyed.map((r) => {
-    params.push(r.dedup_key, r.id, r.created_at);
+    params.push(parameter(r.dedup_key, false), r.id, r.created_at);
     const n = params.length;
     return `($${n - 2}::varchar, $${n - 1}::uuid, $${n}::timestamptz)`;
   });

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { QueryRunner } from 'typeorm';
 import { AnalyticsDatabase } from '../database/analytics-database';
+import { buildCopy, encodeCopyRows } from '../database/copy-statement.builder';
 import {
   buildClaimKeys,
   buildDedupedEventInsert,
@@ -11,9 +17,25 @@ import {
 } from '../database/insert-statement.builder';
 import { BatchPayload, RecordRow, TABLE_NAMES, TableName } from '../records/record.types';
 
+/** PostgreSQL's `unique_violation`. */
+const UNIQUE_VIOLATION = '23505';
+
+/** How a batch is written: `copy` first; `insert` when a row of the batch is already stored. */
+export type WriteMethod = 'copy' | 'insert';
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === UNIQUE_VIOLATION;
+
 /**
- * Writes one batch in one transaction: per table, multi-row `INSERT … ON CONFLICT DO
- * NOTHING` statements chunked under PostgreSQL's bind-parameter limit.
+ * Writes one batch in one transaction.
+ *
+ * First try: per table, one `COPY … FROM STDIN` (the fastest bulk path PostgreSQL has).
+ * Record ids are made by the producer, so the only way a row can already be stored is a
+ * batch replayed after it was committed (a stalled job, a retry after a lost ack). COPY
+ * then fails with a unique violation, the transaction is rolled back and the batch is
+ * written again with multi-row `INSERT … ON CONFLICT DO NOTHING` statements (chunked under
+ * PostgreSQL's bind-parameter limit), which skip the rows already there.
+ *
+ * Events with a `dedupKey` always take the INSERT path, after claiming their keys.
  */
 @Injectable()
 export class BatchWriter {
@@ -21,19 +43,29 @@ export class BatchWriter {
 
   /** @returns the number of rows inserted (rows already present are not counted). */
   async write(payload: BatchPayload): Promise<number> {
+    try {
+      return await this.writeWith('copy', payload);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.writeWith('insert', payload);
+    }
+  }
+
+  /** Writes the whole batch with one method, in one transaction. */
+  async writeWith(method: WriteMethod, payload: BatchPayload): Promise<number> {
     const dataSource = await this.database.ready();
     const runner = dataSource.createQueryRunner();
-    await runner.connect();
+    const client = (await runner.connect()) as PoolClient;
     let inserted = 0;
     try {
       await runner.startTransaction();
       for (const table of TABLE_NAMES) {
         const rows = payload[table];
         if (!rows?.length) continue;
-        for (const statement of this.statements(table, rows)) {
-          const result = await runner.query(statement.sql, statement.params, true);
-          if (statement.counts) inserted += result.affected ?? 0;
-        }
+        inserted +=
+          method === 'copy' && !this.hasDedupKeys(table, rows)
+            ? await this.copy(client, table, rows)
+            : await this.insert(runner, table, rows);
       }
       await runner.commitTransaction();
       return inserted;
@@ -45,10 +77,30 @@ export class BatchWriter {
     }
   }
 
+  private hasDedupKeys(table: TableName, rows: RecordRow[]): boolean {
+    return table === 'event_logs' && rows.some((r) => r.dedup_key != null);
+  }
+
+  private async copy(client: PoolClient, table: TableName, rows: RecordRow[]): Promise<number> {
+    const shape = this.database.shape(table);
+    const stream = client.query(copyFrom(buildCopy(shape)));
+    await pipeline(Readable.from([encodeCopyRows(shape, rows)]), stream);
+    return stream.rowCount;
+  }
+
+  private async insert(runner: QueryRunner, table: TableName, rows: RecordRow[]): Promise<number> {
+    let inserted = 0;
+    for (const statement of this.statements(table, rows)) {
+      const result = await runner.query(statement.sql, statement.params, true);
+      if (statement.counts) inserted += result.affected ?? 0;
+    }
+    return inserted;
+  }
+
   private *statements(table: TableName, rows: RecordRow[]): Generator<Statement & { counts: boolean }> {
     const shape = this.database.shape(table);
     const size = rowsPerStatement(shape.columns.length);
-    const deduped = table === 'event_logs' && rows.some((r) => r.dedup_key != null);
+    const deduped = this.hasDedupKeys(table, rows);
     const keysTable = `${shape.qualified.split('.')[0]}.${quoteIdentifier('event_dedup_keys')}`;
     for (const part of chunk(rows, size)) {
       if (!deduped) {

@@ -1,0 +1,68 @@
+import { quoteIdentifier, type TableShape } from './insert-statement.builder';
+import { jsonText, NUL_REPLACEMENT, pgText } from './pg-text';
+
+/**
+ * `COPY … FROM STDIN` in PostgreSQL's text format: one line per row, columns separated by
+ * tabs, `\N` for NULL, and backslash escapes for `\`, tab, newline and carriage return.
+ * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
+ */
+
+const COPY_SPECIAL = /[\\\t\n\r\0]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r\0]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': NUL_REPLACEMENT };
+const ARRAY_SPECIAL_ALL = /[\\"]/g;
+
+/** `COPY "schema"."table" ("a", "b", …) FROM STDIN` for every column of the shape. */
+export function buildCopy(shape: TableShape): string {
+  return `COPY ${shape.qualified} (${shape.columns.map(quoteIdentifier).join(', ')}) FROM STDIN`;
+}
+
+/** A PostgreSQL array literal of text elements: `{"a","b\"c",NULL}`. */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const elements = values.map((v) =>
+    v === null || v === undefined ? 'NULL' : `"${pgText(String(v)).replace(ARRAY_SPECIAL_ALL, '\\$&')}"`,
+  );
+  return `{${elements.join(',')}}`;
+}
+
+function escapeCopy(text: string): string {
+  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : text;
+}
+
+/** One field in COPY text format. */
+function copyField(value: unknown, json: boolean, array: boolean): string {
+  if (value === null || value === undefined) return '\\N';
+  if (json) {
+    const text = jsonText(value);
+    return text === null ? '\\N' : escapeCopy(text);
+  }
+  switch (typeof value) {
+    case 'string':
+      return escapeCopy(value);
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (array && Array.isArray(value)) return escapeCopy(arrayLiteral(value));
+  return escapeCopy(jsonText(value) ?? '');
+}
+
+/** The COPY text-format body for `rows`: one newline-terminated line per row, columns in shape order. */
+export function encodeCopyRows(shape: TableShape, rows: readonly Record<string, unknown>[]): string {
+  const { columns, json } = shape;
+  const arrays = shape.casts.map((cast) => cast.endsWith('[]'));
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    let line = '';
+    for (let c = 0; c < columns.length; c++) {
+      if (c > 0) line += '\t';
+      line += copyField(row[columns[c]], json[c], arrays[c]);
+    }
+    lines[r] = line;
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
