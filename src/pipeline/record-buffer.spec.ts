@@ -357,16 +357,25 @@ describe('RecordBuffer', () => {
   });
 
   describe('addUrgent', () => {
-    it('sends a single-record batch at once, leaving the buffer alone', async () => {
+    it('sends the record at once, with everything buffered, in one job', async () => {
       create({ strategy: 'time', intervalMs: 1000 });
       addAll(1, 3);
 
       expect(buffer.addUrgent(record(99))).toBe(true);
+      await runDeferred();
+
+      expect(producer.batches).toEqual([[record(1), record(2), record(3), record(99)]]);
+      expect(counters.sent).toBe(4);
+      expect(buffer.size).toBe(0);
+    });
+
+    it('sends right away under the count strategy too, below the threshold', async () => {
+      create({ strategy: 'count', countThreshold: 100 });
+
+      buffer.addUrgent(record(99));
+      await runDeferred();
 
       expect(producer.batches).toEqual([[record(99)]]);
-      await runDeferred();
-      expect(counters.sent).toBe(1);
-      expect(buffer.size).toBe(3);
     });
 
     it('keeps the record in the buffer when the send fails', async () => {

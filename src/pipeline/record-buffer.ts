@@ -30,6 +30,8 @@ export class RecordBuffer {
   private sending = 0;
   private inFlight: Promise<void> | null = null;
   private scheduled: NodeJS.Immediate | null = null;
+  /** A record that must leave at once is waiting: the next scheduled drain sends everything. */
+  private urgent = false;
   private timer: NodeJS.Timeout | null = null;
   private droppedSinceWarning = 0;
   private readonly maxBatch: number;
@@ -72,20 +74,15 @@ export class RecordBuffer {
     return true;
   }
 
-  /** Sends one record in its own job right away (auth events); falls back to the buffer. */
+  /**
+   * Accepts a record that must leave at once (auth events): everything buffered is sent
+   * with it in one job, on the next turn of the event loop, whatever the flush strategy.
+   */
   addUrgent(record: BufferedRecord): boolean {
     if (!this.admit()) return false;
-    this.sending++;
-    this.producer.send([record]).then(
-      () => {
-        this.sending--;
-        this.counters.sent++;
-      },
-      (err: Error) => {
-        this.sending--;
-        this.onSendFailure([record], err);
-      },
-    );
+    this.records.push(record);
+    this.urgent = true;
+    this.schedule();
     return true;
   }
 
@@ -119,7 +116,9 @@ export class RecordBuffer {
     // Deferred so that serialising a batch never runs inside the caller's request.
     this.scheduled ??= setImmediate(() => {
       this.scheduled = null;
-      void this.run(false);
+      const all = this.urgent;
+      this.urgent = false;
+      void this.run(all);
     });
   }
 
