@@ -18,13 +18,15 @@ import { RecordBuffer } from './pipeline/record-buffer';
 const SHUTDOWN_DRAIN_MS = 10_000;
 
 /**
- * Starts the pipeline with the app and drains it on `app.close()`: every record accepted
- * before is handed to the queue and, when this process runs the worker, persisted before
- * the queue (closed by @nestjs/bull) and the DataSource (closed by @nestjs/typeorm) go.
+ * Starts the pipeline with the app and drains it on `app.close()`, in two steps: before the
+ * HTTP server closes, and again once it has closed (so requests that were still in progress
+ * are recorded too), before the queue (closed by @nestjs/bull) and the DataSource (closed by
+ * @nestjs/typeorm) go.
  */
 @Injectable()
 export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AnalyticsModule');
+  private drained = false;
 
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
@@ -51,11 +53,28 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     if (this.options.enabled && this.options.worker.enabled) this.processor.start();
   }
 
+  /**
+   * First drain, while the app still serves: hand over what is buffered now (one attempt),
+   * so the final drain has little left to do.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.enabled) return;
+    await this.buffer.flush();
+  }
+
+  /**
+   * Final drain, called by AnalyticsShutdownModule once the HTTP server has closed (Nest
+   * waits for the requests in progress there) and before the queue and the DataSource
+   * close: every record accepted until now is handed to the queue and, when this process
+   * runs the worker, persisted. A record made after this is dropped and counted.
+   */
+  async drainOnShutdown(): Promise<void> {
+    if (!this.options.enabled || this.drained) return;
+    this.drained = true;
     this.buffer.stop();
     const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
     const handed = await this.buffer.flushUntil(deadline);
+    this.buffer.close();
     if (this.options.worker.enabled) await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
     if (!handed) {
       this.logger.error(messages.shutdownLost(SHUTDOWN_DRAIN_MS, this.buffer.size));

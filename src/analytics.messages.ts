@@ -51,5 +51,7 @@ export const messages = {
     `Gave up waiting after ${ms} ms with ${pending} batch(es) not yet persisted; they stay in the queue and the worker keeps retrying them.`,
   shutdownLost: (ms: number, records: number) =>
     `Shutdown: Redis stayed unreachable for ${ms} ms; ${records} buffered record(s) could not be handed to the queue and are lost.`,
+  recordAfterShutdown: () =>
+    'A record was made after the application shut down (after its final drain); it is dropped and counted in stats().dropped.',
   disabled: () => 'nestjs-analytics is disabled (enabled: false): nothing is recorded.',
 };

@@ -9,6 +9,7 @@ import {
   ANALYTICS_RAW_OPTIONS,
 } from './analytics.constants';
 import { AnalyticsLifecycle } from './analytics.lifecycle';
+import { AnalyticsShutdownModule } from './analytics-shutdown.module';
 import { CAPTURE_EXPORTS, CAPTURE_PROVIDERS } from './capture/capture.providers';
 import { RequestTrackingHost } from './capture/request-tracking.host';
 import { AnalyticsOptionsModule } from './analytics-options.module';
@@ -89,6 +90,7 @@ export class AnalyticsModule extends RequestTrackingHost {
           inject: [ANALYTICS_MODULE_OPTIONS, RedisClientRegistry],
           useFactory: createQueueOptions,
         }),
+        AnalyticsShutdownModule,
       ],
       providers: [
         AnalyticsCounters,

@@ -32,6 +32,7 @@ export class RecordBuffer {
   private scheduled: NodeJS.Immediate | null = null;
   /** A record that must leave at once is waiting: the next scheduled drain sends everything. */
   private urgent = false;
+  private closed = false;
   private timer: NodeJS.Timeout | null = null;
   private droppedSinceWarning = 0;
   private readonly maxBatch: number;
@@ -64,7 +65,13 @@ export class RecordBuffer {
     this.scheduled = null;
   }
 
-  /** Accepts one record; returns false (and counts it) when the buffer is full. */
+  /** After the final shutdown drain: every record from now on is dropped, counted and logged. */
+  close(): void {
+    this.stop();
+    this.closed = true;
+  }
+
+  /** Accepts one record; returns false (and counts it) when the buffer is full or closed. */
   add(record: BufferedRecord): boolean {
     if (!this.admit()) return false;
     this.records.push(record);
@@ -106,6 +113,11 @@ export class RecordBuffer {
 
   private admit(): boolean {
     this.counters.accepted++;
+    if (this.closed) {
+      this.counters.dropped++;
+      this.throttled.warn('closed', messages.recordAfterShutdown());
+      return false;
+    }
     if (this.size < this.options.flush.maxBufferSize) return true;
     this.counters.dropped++;
     this.droppedSinceWarning++;

@@ -1,0 +1,98 @@
+import { Controller, Get, INestApplication, Module, Param } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AnalyticsModule, AnalyticsModuleOptions, AuditService } from '../src';
+import { testOptions } from './support/test-app';
+import { TestDatabase } from './support/test-database';
+import { uniqueNames } from './support/test-names';
+import { obliterateAndClose, openQueue } from './support/test-queue';
+
+const SLOW_MS = 400;
+
+@Controller('slow')
+class SlowController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get(':id')
+  async slow(@Param('id') id: string): Promise<{ id: string }> {
+    await new Promise((r) => setTimeout(r, SLOW_MS));
+    this.audit.log({ action: 'slow.done', resourceId: id });
+    return { id };
+  }
+}
+
+async function startApp(options: AnalyticsModuleOptions): Promise<{ app: INestApplication; port: number }> {
+  @Module({ imports: [AnalyticsModule.forRoot(options)], controllers: [SlowController] })
+  class SlowAppModule {}
+  const app = await NestFactory.create(SlowAppModule, { logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+}
+
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Shutdown: requests still in progress when app.close() is called are recorded', () => {
+  const names = uniqueNames('shutdown');
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await new TestDatabase(names.schema).connect();
+  });
+  afterAll(async () => {
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+
+  it.each([
+    ['the worker in this process', true],
+    ['a producer-only process', false],
+  ])('%s: every in-flight request and its audit entry reach the queue', async (_label, worker) => {
+    const { app, port } = await startApp(testOptions(names, { worker: { enabled: worker }, flush: { intervalMs: 60_000 } }));
+    const audit = app.get(AuditService);
+    const tag = `w${String(worker)}`;
+    const responses = Array.from({ length: 5 }, (_, i) => get(port, `/slow/${tag}-${i}`));
+    await new Promise((r) => setTimeout(r, SLOW_MS / 4)); // all five are now in the handler
+
+    await app.close();
+
+    expect(await Promise.all(responses)).toEqual([200, 200, 200, 200, 200]);
+    expect(audit.stats()).toMatchObject({ buffered: 0, dropped: 0, sent: 10 });
+    if (!worker) {
+      // The records wait in Redis for a worker elsewhere.
+      const queue = openQueue(names.queueName);
+      try {
+        const { waiting } = await queue.getJobCounts();
+        expect(waiting).toBeGreaterThanOrEqual(1);
+      } finally {
+        await queue.close();
+      }
+      const consumer = await startApp(testOptions(names, { worker: { enabled: true } }));
+      await db.waitForRows('audit_logs', 10);
+      await consumer.app.close();
+    }
+    const access = await db.rows('api_access_logs', `endpoint LIKE $1`, [`/slow/${tag}-%`]);
+    const audits = await db.rows('audit_logs', `resource_id LIKE $1`, [`${tag}-%`]);
+    expect(access).toHaveLength(5);
+    expect(access.every((r) => r.status_code === 200)).toBe(true);
+    expect(audits).toHaveLength(5);
+  });
+
+  it('a record made after the final drain is dropped and counted, never thrown', async () => {
+    const { app } = await startApp(testOptions(names));
+    const audit = app.get(AuditService);
+    await app.close();
+
+    expect(() => audit.log({ action: 'too.late' })).not.toThrow();
+    expect(audit.stats()).toMatchObject({ dropped: 1, buffered: 0 });
+  });
+});
