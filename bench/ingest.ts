@@ -1,106 +1,118 @@
 /**
- * Ingestion benchmark: rows/s of the module's batch writer beside raw `COPY`, raw multi-row
- * `INSERT` and TypeORM `insert().values()` of the same rows, in one run.
+ * Ingestion benchmark: how fast the worker turns queued records into rows, beside raw
+ * `COPY`, raw multi-row `INSERT` and TypeORM `insert().values()` of the same rows, in one run.
  *
- *   npm run bench:ingest                 # 200,000 rows per method
- *   BENCH_INGEST_ROWS=1000000 npm run bench:ingest
+ *   npm run bench:ingest                       # 1,000,000 mixed records
+ *   BENCH_INGEST_ROWS=200000 npm run bench:ingest
  *
- * Writes bench/results/ingest.md (and prints it). Uses its own schema, dropped at the end.
+ * The records are made by the module's own RecordFactory, mixed across the five tables
+ * (bench/lib/mixed-records.ts). The worker method is the whole path: records go through the
+ * module's buffer and producer into Bull first (not timed), then a worker is started and
+ * timed until every record is persisted. Redis memory is read before, with the queue full,
+ * and after the worker drained it.
+ *
+ * Writes bench/results/ingest.md and the ingestion section of BENCHMARKS.md.
+ * Uses its own schema and queue, removed at the end.
  */
 import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import Bull from 'bull';
+import { AnalyticsModule, AnalyticsModuleOptions, AuditService } from '../src';
 import { createDataSourceOptions } from '../src/database/analytics-data-source.options';
 import { migrateWithLock } from '../src/database/schema-migrator';
 import { AnalyticsDatabase } from '../src/database/analytics-database';
+import { buildCopy, encodeCopyRows } from '../src/database/copy-statement.builder';
 import { buildInsert, chunk, rowsPerStatement } from '../src/database/insert-statement.builder';
 import { BatchWriter } from '../src/pipeline/batch-writer';
+import { toPayload } from '../src/pipeline/batch-producer';
+import { RecordSink } from '../src/pipeline/record-sink';
 import { resolveAnalyticsOptions } from '../src/options/analytics-options.factory';
-import { ApiAccessLog } from '../src/entities';
-import type { RecordRow } from '../src/records/record.types';
+import { RecordRow, TABLE_NAMES, TableName } from '../src/records/record.types';
+import { MIX, mixedRecords } from './lib/mixed-records';
+import { machineInfo } from './lib/machine';
+import { writeSection } from './lib/sections';
 
-const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 200_000);
-const BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
-const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const SCHEMA = `bench_ingest_${Date.now().toString(36)}`;
-const TABLE = `"${SCHEMA}"."api_access_logs"`;
+const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 1_000_000);
+/** Rows per statement / call for the INSERT and TypeORM methods. */
+const STATEMENT_ROWS = Number(process.env.BENCH_INGEST_STATEMENT ?? 1000);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RUN = Date.now().toString(36);
+const SCHEMA = `bench_ingest_${RUN}`;
+const QUEUE = `bench-ingest-${RUN}`;
 
-/** Access-log rows as the producer makes them. */
-function makeRows(n: number): RecordRow[] {
-  const now = Date.now();
-  return Array.from({ length: n }, (_, i) => ({
-    id: uuidv7(),
-    created_at: new Date(now - i).toISOString(),
-    trace_id: null,
-    request_id: `req-${i}`,
-    user_id: `user-${i % 500}`,
-    session_id: null,
-    method: i % 5 === 0 ? 'POST' : 'GET',
-    endpoint: `/items/${i % 1000}`,
-    route: '/items/:id',
-    handler: 'ItemsController.get',
-    status_code: i % 50 === 0 ? 500 : 200,
-    response_time_ms: (i % 97) / 3,
-    ip_address: '127.0.0.1',
-    user_agent: 'bench/1.0',
-    request_size_bytes: null,
-    response_size_bytes: 42,
-    query_params: i % 3 === 0 ? { page: String(i % 7) } : null,
-    error_message: i % 50 === 0 ? 'Internal Server Error' : null,
-  }));
-}
+/** The module's options in this run: defaults, apart from the run's schema and queue. */
+const moduleOptions = (worker: boolean): AnalyticsModuleOptions => ({
+  database: { url: DATABASE_URL, schema: SCHEMA },
+  redis: { url: REDIS_URL },
+  queueName: QUEUE,
+  worker: { enabled: worker },
+});
 
-const COLUMNS = Object.keys(makeRows(1)[0]);
-
-function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-async function timed(name: string, truncate: () => Promise<unknown>, count: () => Promise<number>, run: () => Promise<void>) {
-  await truncate();
-  const start = process.hrtime.bigint();
-  await run();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const stored = await count();
-  return { name, seconds, rowsPerSecond: ROWS / seconds, stored };
+interface Result {
+  name: string;
+  seconds: number;
+  rowsPerSecond: number;
+  stored: number;
 }
 
 async function main() {
-  const options = resolveAnalyticsOptions({ database: { url: URL, schema: SCHEMA }, runMigrations: true }, {});
+  const options = resolveAnalyticsOptions({ ...moduleOptions(false), runMigrations: true }, {});
   const dataSource = new DataSource(createDataSourceOptions(options.database));
   await dataSource.initialize();
   await migrateWithLock(dataSource);
   const database = new AnalyticsDatabase(dataSource, options);
   const writer = new BatchWriter(database);
-  const pg = new Client({ connectionString: URL });
+  const pg = new Client({ connectionString: DATABASE_URL });
   await pg.connect();
-  const truncate = () => pg.query(`TRUNCATE ${TABLE}`);
-  const count = async () => (await pg.query(`SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0].n as number;
-  const rows = makeRows(ROWS);
-  const batches = chunk(rows, BATCH);
-  const results = [];
+  const redis = new Redis(REDIS_URL);
+  const tables = [...TABLE_NAMES, 'event_dedup_keys'].map((t) => `"${SCHEMA}"."${t}"`).join(', ');
+  const truncate = () => pg.query(`TRUNCATE ${tables}`);
+  const stored = async () => {
+    let n = 0;
+    for (const t of TABLE_NAMES) n += (await pg.query(`SELECT count(*)::int AS n FROM "${SCHEMA}"."${t}"`)).rows[0].n;
+    return n;
+  };
+  const timed = async (name: string, run: () => Promise<void>): Promise<Result> => {
+    await truncate();
+    await pg.query('CHECKPOINT');
+    const start = process.hrtime.bigint();
+    await run();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const result = { name, seconds, rowsPerSecond: ROWS / seconds, stored: await stored() };
+    console.log(`${name}: ${Math.round(result.rowsPerSecond).toLocaleString('en')} rows/s (${result.stored} stored)`);
+    return result;
+  };
+
+  console.log(`making ${ROWS.toLocaleString('en')} mixed records…`);
+  const records = mixedRecords(options, ROWS);
+  const byTable = new Map<TableName, RecordRow[]>(TABLE_NAMES.map((t) => [t, []]));
+  for (const r of records) byTable.get(r.table)!.push(r.row);
+  const results: Result[] = [];
+  let memory: { before: number; full: number; drained: number; jobs: number } | undefined;
+  let workerJobs = 0;
   try {
     results.push(
-      await timed('raw COPY (pg-copy-streams, one stream)', truncate, count, async () => {
-        const lines = function* () {
-          for (const row of rows) yield COLUMNS.map((c) => copyText(row[c])).join('\t') + '\n';
-        };
-        await pipeline(Readable.from(lines()), pg.query(copyFrom(`COPY ${TABLE} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN`)));
+      await timed('raw `COPY` (pg-copy-streams, one stream per table)', async () => {
+        for (const [table, rows] of byTable) {
+          const shape = database.shape(table);
+          await pipeline(Readable.from(chunk(rows, 1000).map((part) => encodeCopyRows(shape, part))), pg.query(copyFrom(buildCopy(shape))));
+        }
       }),
     );
     results.push(
-      await timed(`raw multi-row INSERT (pg, ${BATCH} rows per statement)`, truncate, count, async () => {
-        const shape = database.shape('api_access_logs');
-        for (const batch of batches) {
-          for (const part of chunk(batch, rowsPerStatement(shape.columns.length))) {
+      await timed(`raw multi-row \`INSERT\` (pg, ${STATEMENT_ROWS} rows per statement)`, async () => {
+        for (const [table, rows] of byTable) {
+          const shape = database.shape(table);
+          const size = Math.min(STATEMENT_ROWS, rowsPerStatement(shape.columns.length));
+          for (const part of chunk(rows, size)) {
             const { sql, params } = buildInsert(shape, part);
             await pg.query(sql, params);
           }
@@ -108,82 +120,108 @@ async function main() {
       }),
     );
     results.push(
-      await timed(`raw INSERT … SELECT FROM unnest() (pg, ${BATCH} rows per statement)`, truncate, count, async () => {
-        const shape = database.shape('api_access_logs');
-        const cols = shape.columns.map((c) => `"${c}"`).join(', ');
-        const sql =
-          `INSERT INTO ${TABLE} (${cols}) SELECT * FROM unnest(${shape.casts.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) ` +
-          'ON CONFLICT DO NOTHING';
-        for (const batch of batches) {
-          const params = shape.columns.map((c, i) =>
-            batch.map((r) => (r[c] === null || r[c] === undefined ? null : shape.json[i] ? JSON.stringify(r[c]) : r[c])),
-          );
-          await pg.query(sql, params);
+      await timed(`TypeORM \`insert().values()\` (${STATEMENT_ROWS} rows per call)`, async () => {
+        for (const [table, rows] of byTable) {
+          const metadata = dataSource.entityMetadatas.find((m) => m.tableName === table)!;
+          const repository = dataSource.getRepository(metadata.target);
+          const size = Math.min(STATEMENT_ROWS, rowsPerStatement(metadata.columns.length));
+          for (const part of chunk(rows, size)) {
+            const entities = part.map((row) => Object.fromEntries(metadata.columns.map((c) => [c.propertyName, row[c.databaseName]])));
+            await repository.createQueryBuilder().insert().values(entities).orIgnore().execute();
+          }
         }
       }),
     );
+
+    // The module: the records go through its buffer and producer into Bull (not timed)…
+    const producer = await boot(moduleOptions(false));
+    const sink = producer.get(RecordSink);
+    const memoryBefore = await usedMemory(redis);
+    for (const part of chunk(records, 5000)) {
+      for (const r of part) {
+        if (r.table === 'authentication_logs') sink.addUrgent(r);
+        else sink.add(r);
+      }
+      await sink.flush({});
+    }
+    const sent = producer.get(AuditService).stats();
+    await producer.close();
+    const queue = new Bull(QUEUE, REDIS_URL);
+    workerJobs = (await queue.getJobCounts()).waiting;
+    const memoryFull = await usedMemory(redis);
+    console.log(`queued ${sent.sent} records in ${workerJobs} jobs (dropped ${sent.dropped})`);
+
+    // …then a worker with default options writes them (timed until the last is persisted).
     results.push(
-      await timed(`TypeORM insert().values() (${BATCH} rows per call)`, truncate, count, async () => {
-        const repository = dataSource.getRepository(ApiAccessLog);
-        for (const batch of batches) {
-          await repository
-            .createQueryBuilder()
-            .insert()
-            .values(
-              batch.map((r) => ({
-                id: r.id,
-                createdAt: new Date(r.created_at),
-                requestId: r.request_id as string,
-                userId: r.user_id as string,
-                method: r.method as string,
-                endpoint: r.endpoint as string,
-                route: r.route as string,
-                handler: r.handler as string,
-                statusCode: r.status_code as number,
-                responseTimeMs: r.response_time_ms as number,
-                ipAddress: r.ip_address as string,
-                userAgent: r.user_agent as string,
-                responseSizeBytes: r.response_size_bytes as number,
-                queryParams: r.query_params as never,
-                errorMessage: r.error_message as string | null,
-              })),
-            )
-            .orIgnore()
-            .execute();
-        }
+      await timed(`nestjs-analytics worker: Bull → \`BatchWriter\` (${workerJobs} jobs, default options)`, async () => {
+        const worker = await boot(moduleOptions(true));
+        const audit = worker.get(AuditService);
+        while (audit.stats().persisted + audit.stats().failed < ROWS) await new Promise((r) => setTimeout(r, 20));
+        await worker.close();
       }),
     );
+    memory = { before: memoryBefore, full: memoryFull, drained: await usedMemory(redis), jobs: workerJobs };
+    await queue.obliterate({ force: true });
+    await queue.close();
+
     results.push(
-      await timed(`nestjs-analytics BatchWriter (one job of ${BATCH} rows at a time)`, truncate, count, async () => {
-        for (const batch of batches) await writer.write({ api_access_logs: batch });
+      await timed('`BatchWriter` alone, the same jobs without Bull', async () => {
+        for (const part of chunk(records, Math.ceil(ROWS / workerJobs))) await writer.write(toPayload(part));
       }),
     );
   } finally {
     await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
     await pg.end();
     await dataSource.destroy();
+    await redis.quit();
   }
+
+  const report = render(results, memory!);
+  writeSection('ingest', report);
+  console.log(report);
+}
+
+async function boot(options: AnalyticsModuleOptions) {
+  @Module({ imports: [AnalyticsModule.forRoot(options)] })
+  class IngestModule {}
+  const app = await NestFactory.createApplicationContext(IngestModule, { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  return app;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+function render(results: Result[], memory: { before: number; full: number; drained: number; jobs: number }): string {
   const copy = results[0].rowsPerSecond;
-  const typeorm = results[3].rowsPerSecond;
-  const lines = [
-    `# Ingestion benchmark`,
+  const typeorm = results[2].rowsPerSecond;
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const mix = Object.entries(MIX)
+    .map(([kind, share]) => `${kind} ${Math.round(share * 100)}%`)
+    .join(', ');
+  const machine = machineInfo();
+  return [
+    '## Ingestion',
     '',
-    `_Generated by \`npm run bench:ingest\` on ${new Date().toISOString()}; ${ROWS.toLocaleString('en')} api_access_logs rows per method, sequential batches of ${BATCH}, local PostgreSQL._`,
+    `_Generated by \`npm run bench:ingest\` on ${new Date().toISOString()}: ${ROWS.toLocaleString('en')} mixed records (${mix}), ` +
+      `made by the module's RecordFactory, written to a local PostgreSQL; ${machine.nproc} × ${machine.cpuModel}, Node ${process.version}._`,
     '',
-    '| method | seconds | rows/s | × COPY | × TypeORM | rows stored |',
+    '| method | seconds | rows/s | × raw COPY | × TypeORM | rows stored |',
     '|---|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsPerSecond).toLocaleString('en')} | ${(r.rowsPerSecond / copy).toFixed(2)} | ${(r.rowsPerSecond / typeorm).toFixed(2)} | ${r.stored.toLocaleString('en')} |`,
+        `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsPerSecond).toLocaleString('en')} | ${(r.rowsPerSecond / copy).toFixed(2)} | ` +
+        `${(r.rowsPerSecond / typeorm).toFixed(2)} | ${r.stored.toLocaleString('en')} |`,
     ),
     '',
-    'Targets (issue #4): the module at least 0.6× COPY and 2× TypeORM `insert().values()`.',
+    `Redis \`used_memory\`: ${mb(memory.before)} before, ${mb(memory.full)} with ${memory.jobs} jobs queued, ${mb(memory.drained)} after the worker drained them ` +
+      `(completed jobs are removed).`,
     '',
-  ];
-  const report = lines.join('\n');
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'ingest.md'), report);
-  console.log(report);
+    'Targets (issue #4): the worker at least 0.6× raw COPY and at least 2× TypeORM `insert().values()`; Redis memory flat after the records are written.',
+    '',
+  ].join('\n');
 }
 
 main().catch((err) => {

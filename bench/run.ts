@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApps, VariantProcess } from './lib/child';
 import type { StatsReply } from './lib/ipc';
-import { runLoad } from './lib/load';
-import { PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
+import { LoadResult, runLoad } from './lib/load';
+import { countLogLines } from './lib/log-lines';
+import { PacedLoadResult, runPacedLoad } from './lib/paced-load';
+import { designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
+import { writeSection } from './lib/sections';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
 
@@ -13,12 +16,19 @@ import { machineInfo } from './lib/machine';
 interface Variant {
   name: string;
   app: string;
-  /** Separate worker process started beside the API (same schema and queue). */
+  /**
+   * Separate worker process (same schema and queue). It stands for a worker on another
+   * machine, so it is started only after the load: on a 2-core machine, a worker running
+   * during the load would take CPU from the API process and the load generator, and the run
+   * would measure the machine rather than the API process.
+   */
   worker?: string;
   /** PostgreSQL table (in the run's schema) and the column holding the request path. */
   table?: { name: string; pathColumn: string };
   /** Counts jobs left in the Bull queue instead of rows. */
   countsJobs?: boolean;
+  /** Counts the lines of a JSON-lines file (BENCH_LOG_FILE) instead of rows; the field holding the request path. */
+  logFile?: { pathField: string };
   /** The runner creates the schema (TypeORM's synchronize does not). */
   createSchema?: boolean;
 }
@@ -40,6 +50,7 @@ const VARIANTS: Variant[] = [
     createSchema: true,
   },
   { name: 'interceptor-bull', app: 'interceptor-bull', countsJobs: true },
+  { name: 'pino-file', app: 'pino-file', logFile: { pathField: 'req.url' } },
 ];
 
 const settings = {
@@ -91,7 +102,8 @@ async function main(): Promise<void> {
       settings: { ...settings, variants: variants.map((v) => v.name) },
     };
     const report = renderReport(info, samples);
-    writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), report);
+    writeSection('http', report);
+    writeSection('notes', designNotes());
     console.log(`\n${report}`);
     console.log(`Wrote BENCHMARKS.md; child logs in ${logDir}`);
   } finally {
@@ -111,44 +123,45 @@ async function runVariant(
   const tag = `${variant.name.replace(/-/g, '_')}_${runId}_r${round}`;
   const schema = variant.table ? await resources.schema(`bench_${tag}`, variant.createSchema ?? false) : undefined;
   const queue = variant.table || variant.countsJobs ? resources.queue(`bench-${tag}`) : undefined;
+  const logFile = variant.logFile ? join(logDir, `${variant.name}-r${round}.ndjson`) : undefined;
   const env = {
     PORT: String(port),
     BENCH_SCHEMA: schema ?? '',
     BENCH_QUEUE: queue ?? '',
     BENCH_DATABASE_URL: settings.databaseUrl,
     BENCH_REDIS_URL: settings.redisUrl,
+    BENCH_LOG_FILE: logFile ?? '',
   };
-  const worker = variant.worker
-    ? new VariantProcess(`${variant.name}/worker`, buildDir, variant.worker, env, join(logDir, `${variant.name}-worker-r${round}.log`))
-    : undefined;
+  let worker: VariantProcess | undefined;
   const api = new VariantProcess(variant.name, buildDir, variant.app, env, join(logDir, `${variant.name}-r${round}.log`));
   const sample: RoundSample = { variant: variant.name, round, phases: {}, sentByRoute: {}, completedByRoute: {}, persistedByRoute: {} };
   // The readiness probe (one GET /hello) is a request the app may record too.
   sample.sentByRoute['/hello'] = 1;
   sample.completedByRoute['/hello'] = 1;
   try {
-    await worker?.ready(START_TIMEOUT_MS);
     await api.ready(START_TIMEOUT_MS, port);
     const apiStart = await api.stats();
-    const workerStart = await worker?.stats();
     let completedTotal = 0;
     for (const phase of PHASES) {
       const route = ROUTE_OF[phase];
       const url = `http://127.0.0.1:${port}${route}`;
-      const rate = phase === 'io-fixed' ? settings.fixedRate : undefined;
-      const warm = await runLoad({ url, durationSeconds: settings.warmupSeconds, connections: settings.connections, overallRate: rate });
+      const warm = await loadPhase(phase, url, settings.warmupSeconds);
       const before = await api.stats();
-      const workerBefore = await worker?.stats();
-      const rss = new RssSampler([api, ...(worker ? [worker] : [])]);
-      const load = await runLoad({ url, durationSeconds: settings.durationSeconds, connections: settings.connections, overallRate: rate });
+      const rss = new RssSampler([api]);
+      const load = await loadPhase(phase, url, settings.durationSeconds);
       rss.stop();
       const after = await api.stats();
-      const workerAfter = await worker?.stats();
       sample.sentByRoute[route] = (sample.sentByRoute[route] ?? 0) + warm.sent + load.sent;
       sample.completedByRoute[route] = (sample.completedByRoute[route] ?? 0) + warm.completed + load.completed;
       completedTotal += warm.completed + load.completed;
-      sample.phases[phase] = phaseSample(load, before, after, rss.peak(0), workerBefore, workerAfter, rss.peak(1));
+      sample.phases[phase] = phaseSample(load, before, after, rss.peak(0));
     }
+    // The records wait in Redis; now the "other machine" writes them.
+    if (variant.worker) {
+      worker = new VariantProcess(`${variant.name}/worker`, buildDir, variant.worker, env, join(logDir, `${variant.name}-worker-r${round}.log`));
+      await worker.ready(START_TIMEOUT_MS);
+    }
+    const workerStart = await worker?.stats();
     const flushed = await api.flush(FLUSH_TIMEOUT_MS);
     sample.flushMs = flushed.ms;
     sample.library = flushed.extra;
@@ -162,6 +175,10 @@ async function runVariant(
       for (const route of Object.keys(sample.sentByRoute)) {
         sample.persistedByRoute[route] = await resources.countWhere(schema, variant.table.name, variant.table.pathColumn, route);
       }
+    } else if (variant.logFile && logFile) {
+      const lines = await countLogLines(logFile, variant.logFile.pathField);
+      sample.persistedTotal = lines.total;
+      for (const route of Object.keys(sample.sentByRoute)) sample.persistedByRoute[route] = lines.byPath.get(route) ?? 0;
     }
     const apiEnd = await api.stats();
     const workerEnd = await worker?.stats();
@@ -177,18 +194,27 @@ async function runVariant(
     await api.stop();
     await worker?.stop();
     await resources.release(schema, queue).catch((err: Error) => console.error(`cleanup: ${err.message}`));
+    // Counted; a request log of several rounds would fill the temporary directory.
+    if (logFile) rmSync(logFile, { force: true });
   }
   return sample;
 }
 
+/**
+ * The flat-out phases use autocannon (closed loop, BENCH_CONNECTIONS connections); the
+ * fixed-rate phase uses evenly spaced arrivals, timed from their schedule (lib/paced-load.ts).
+ */
+function loadPhase(phase: PhaseName, url: string, durationSeconds: number): Promise<LoadResult | PacedLoadResult> {
+  return phase === 'io-fixed'
+    ? runPacedLoad({ url, rate: settings.fixedRate, durationSeconds })
+    : runLoad({ url, durationSeconds, connections: settings.connections });
+}
+
 function phaseSample(
-  load: Awaited<ReturnType<typeof runLoad>>,
+  load: LoadResult | PacedLoadResult,
   before: StatsReply,
   after: StatsReply,
   peakRssBytes: number,
-  workerBefore: StatsReply | undefined,
-  workerAfter: StatsReply | undefined,
-  workerPeakRssBytes: number,
 ): PhaseSample {
   return {
     rps: load.rps,
@@ -199,11 +225,9 @@ function phaseSample(
     non2xx: load.non2xx,
     errors: load.errors,
     timeouts: load.timeouts,
+    sendLagP99: 'sendLagP99' in load ? load.sendLagP99 : undefined,
     cpuPerRequestMicros: (after.cpuMicros - before.cpuMicros) / load.completed,
-    workerCpuPerRequestMicros:
-      workerBefore && workerAfter ? (workerAfter.cpuMicros - workerBefore.cpuMicros) / load.completed : undefined,
     peakRssMb: peakRssBytes / 2 ** 20,
-    workerPeakRssMb: workerAfter ? workerPeakRssBytes / 2 ** 20 : undefined,
   };
 }
 
@@ -259,7 +283,8 @@ function summaryLine(s: RoundSample): string {
   const persisted = s.persistedTotal === undefined ? '' : ` persisted ${s.persistedTotal}/${Object.values(s.sentByRoute).reduce((a, b) => a + b, 0)}`;
   return (
     `round ${s.round} ${s.variant}: hello ${p('hello')?.rps.toFixed(0)} req/s p99 ${p('hello')?.p99.toFixed(2)} ms; ` +
-    `io ${p('io')?.rps.toFixed(0)} req/s; io@${settings.fixedRate} p99 ${p('io-fixed')?.p99.toFixed(2)} ms;${persisted}`
+    `io ${p('io')?.rps.toFixed(0)} req/s; io@${settings.fixedRate} p50 ${p('io-fixed')?.p50.toFixed(2)} p99 ${p('io-fixed')?.p99.toFixed(2)} ms ` +
+    `(send lag p99 ${p('io-fixed')?.sendLagP99?.toFixed(2)} ms);${persisted}`
   );
 }
 

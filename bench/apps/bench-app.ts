@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { Controller, Get, INestApplication, INestApplicationContext, LogLevel, Type } from '@nestjs/common';
+import { Controller, Get, INestApplication, INestApplicationContext, LoggerService, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildReply, ParentMessage } from '../lib/ipc';
 
@@ -37,13 +39,24 @@ export const env = {
   queueName: process.env.BENCH_QUEUE ?? 'bench',
   databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  /** File a logging variant writes its request lines to; the runner counts them. */
+  logFile: process.env.BENCH_LOG_FILE || join(tmpdir(), 'nestjs-analytics-bench.ndjson'),
 };
 
+export interface HttpAppOptions {
+  fastify?: boolean;
+  hooks?: BenchHooks;
+  /** Replaces Nest's logger with this provider (`bufferLogs` + `app.useLogger`), as nestjs-pino sets up. */
+  logger?: Type<LoggerService>;
+}
+
 /** Starts an HTTP variant on 127.0.0.1:PORT and answers the runner over IPC. */
-export async function startHttpApp(module: Type<unknown>, options: { fastify?: boolean; hooks?: BenchHooks } = {}) {
+export async function startHttpApp(module: Type<unknown>, options: HttpAppOptions = {}) {
+  const logging = options.logger ? { bufferLogs: true } : { logger: LOG_LEVELS };
   const app: INestApplication = options.fastify
-    ? await NestFactory.create(module, new FastifyAdapter(), { logger: LOG_LEVELS })
-    : await NestFactory.create(module, { logger: LOG_LEVELS });
+    ? await NestFactory.create(module, new FastifyAdapter(), logging)
+    : await NestFactory.create(module, logging);
+  if (options.logger) app.useLogger(app.get(options.logger));
   await app.listen(env.port, '127.0.0.1');
   serveRunner(app, options.hooks ?? {});
 }

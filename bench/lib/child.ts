@@ -38,7 +38,9 @@ export class VariantProcess {
     logFile: string,
   ) {
     this.log = createWriteStream(logFile);
-    this.child = spawn(process.execPath, [join(buildDir, 'bench', 'apps', `${app}.js`)], {
+    // BENCH_NODE_ARGS passes flags to the measured process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const nodeArgs = (env.BENCH_NODE_ARGS ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, join(buildDir, 'bench', 'apps', `${app}.js`)], {
       // The compiled files live outside the repository; packages resolve from its node_modules.
       env: { ...process.env, ...env, NODE_ENV: 'production', NODE_PATH: join(ROOT, 'node_modules') },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -23,6 +23,9 @@ const PACKAGES = [
   'bull',
   'pg',
   'autocannon',
+  'nestjs-pino',
+  'pino',
+  'pino-http',
 ];
 
 export function machineInfo(): MachineInfo {

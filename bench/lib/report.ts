@@ -16,6 +16,8 @@ export interface PhaseSample {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Fixed-rate phase: how late the generator itself sent, p99 ms. */
+  sendLagP99?: number;
   cpuPerRequestMicros: number;
   workerCpuPerRequestMicros?: number;
   peakRssMb: number;
@@ -84,14 +86,15 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push('## Settings', '');
   out.push(
     `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')} (A B C … A B C …).`,
-    `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured with autocannon, ${settings.connections} connections, no pipelining.`,
-    `- Phases: /hello flat out; /io flat out; /io at ${settings.fixedRate} req/s (autocannon \`overallRate\`).`,
+    `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured.`,
+    `- Phases: /hello flat out; /io flat out (both autocannon, ${settings.connections} connections, no pipelining); /io at ${settings.fixedRate} req/s, evenly spaced (bench/lib/paced-load.ts: request i sent at start + i / rate over keep-alive sockets, latency timed from that scheduled instant, so a stall counts against every request it delays).`,
     '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round.',
     '- Latency percentiles are computed from every response (sub-millisecond), not from autocannon\'s whole-millisecond histogram.',
-    '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer the worker process is shown separately.',
+    '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
     '- Peak RSS is the largest VmRSS sampled every 200 ms during the measured window.',
-    '- Sent counts requests autocannon wrote to a socket; a few dozen per phase are cut off when it stops, so a variant that loses nothing stores between "answered" and "sent".',
-    '- Stored / sent: rows (or Bull jobs) for that route over the whole process life, warm-ups and the readiness probe included, after `AuditService.flush({ waitForPersistence: true })` (analytics variants) and after the row count stopped growing.',
+    '- Sent counts requests written to a socket; autocannon cuts a few dozen per phase off when it stops, so a variant that loses nothing stores between "answered" and "sent".',
+    '- Send lag p99 (fixed rate) is how late the generator itself issued requests behind their schedule. It is part of the latency shown: compare it across variants before reading a difference in p99.',
+    '- Stored / sent: rows (or Bull jobs, or lines of the pino log file) for that route over the whole process life, warm-ups and the readiness probe included, after `AuditService.flush({ waitForPersistence: true })` (analytics variants) and after the row count stopped growing.',
     '',
   );
 
@@ -101,14 +104,14 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     const fixed = phase === 'io-fixed';
     out.push(
       fixed
-        ? '| variant | achieved req/s | p50 ms | p99 ms | p99 − bare ms | CPU µs/req | peak RSS MB | stored / sent (route) |'
+        ? '| variant | achieved req/s | p50 ms | p99 ms | p99 − bare ms | send lag p99 ms | CPU µs/req | peak RSS MB | stored / sent (route) |'
         : '| variant | req/s | × bare | p50 ms | p99 ms | CPU µs/req | peak RSS MB | stored / sent (route) |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      fixed ? '|---|---:|---:|---:|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const v of variants) {
       const rows = byVariant(v).filter((s) => s.phases[phase]);
       if (rows.length === 0) {
-        out.push(`| ${v} | failed | | | | | | |`);
+        out.push(`| ${v} | failed |${' |'.repeat(fixed ? 7 : 6)}`);
         continue;
       }
       const m = (f: (p: PhaseSample) => number | undefined) => median(rows.map((s) => f(s.phases[phase]!) ?? NaN));
@@ -124,7 +127,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
       const stored = storedCell(rows, route);
       out.push(
         fixed
-          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${signed(relative((p, b) => p.p99 - b.p99))} | ${cpu} | ${rss} | ${stored} |`
+          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${signed(relative((p, b) => p.p99 - b.p99))} | ${fmt(m((p) => p.sendLagP99), 2)} | ${cpu} | ${rss} | ${stored} |`
           : `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(relative((p, b) => p.rps / b.rps), 3)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${cpu} | ${rss} | ${stored} |`,
       );
     }
@@ -175,16 +178,20 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push(
     '- **bare** — NestJS on Express, the two routes, nothing else. **bare-fastify** — the same on Fastify.',
     '- **analytics** — `AnalyticsModule.forRoot()` with default options (own schema and queue name per run): request tracking, buffer, Bull queue and the worker in the API process.',
-    '- **analytics-producer** — the same with `worker: { enabled: false }`; a second process (bench/apps/analytics-worker.ts) runs the worker on the same schema and queue. "+ n" is the worker process.',
+    '- **analytics-producer** — the same with `worker: { enabled: false }`: the API process only produces. The worker (bench/apps/analytics-worker.ts, same schema and queue) stands for a worker on another machine, so it is started after the load phases and writes what waited in Redis before rows are counted; on two cores, a worker running during the load would take its CPU from the API process and the load generator.',
     '- **interceptor-typeorm** — a hand-rolled global interceptor that awaits a TypeORM `insert` of one row per request (TypeORM default pool).',
     '- **interceptor-bull** — a global interceptor that awaits Bull `queue.add` per request; no consumer runs, the jobs left in Redis are counted as stored.',
-    '- The fixed-rate phase uses autocannon `overallRate`, which lets each connection send its share of a second as fast as it can and then wait for the next second: the load comes in bursts at the start of each second, so its latency is that of bursts of 50 concurrent requests, not of evenly spaced arrivals.',
+    '- **pino-file** — no analytics: `nestjs-pino` `LoggerModule.forRoot({ pinoHttp })` request logging (one JSON line per response) to a file through `pino.destination({ minLength: 4096, sync: false })`, the asynchronous set-up of its README, and `app.useLogger(app.get(Logger))`. The file\'s lines with that `req.url` are counted as stored, after the destination is flushed.',
+    '- The fixed-rate phase used autocannon `overallRate` before: each connection sent its share of a second as fast as it could and then waited for the next second, so its latency was that of bursts of 50 concurrent requests, not of evenly spaced arrivals.',
     '',
   );
-  // Hand-written notes on design choices, kept beside the harness so a rerun keeps them.
-  const notes = join(__dirname, '..', 'notes', 'design.md');
-  if (existsSync(notes)) out.push(readFileSync(notes, 'utf8').trim(), '');
   return out.join('\n');
+}
+
+/** Hand-written notes on design choices (bench/notes/design.md), kept beside the harness so a rerun keeps them. */
+export function designNotes(): string {
+  const notes = join(__dirname, '..', 'notes', 'design.md');
+  return existsSync(notes) ? readFileSync(notes, 'utf8').trim() : '';
 }
 
 function storedCell(rows: RoundSample[], route: string): string {

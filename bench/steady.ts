@@ -1,0 +1,177 @@
+/**
+ * Steady-load benchmarks of the module with default options (worker in the API process):
+ *
+ *   npm run bench:lag     # request-to-row lag at 2,000 req/s, evenly spaced (BENCH_LAG_SECONDS, default 60)
+ *   npm run bench:soak    # 5 minutes at full load: RSS growth and Redis memory (BENCH_SOAK_SECONDS, default 300)
+ *
+ * Lag: before the app starts, the run's `api_access_logs` gets an extra column
+ * `stored_at timestamptz DEFAULT clock_timestamp()`, filled by PostgreSQL as the worker
+ * writes each row. The lag of a row is `stored_at - created_at`, where `created_at` is when
+ * the request arrived. Both clocks are this machine's.
+ *
+ * Each writes its own section of BENCHMARKS.md. Uses its own schema and queue, removed at the end.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createDataSourceOptions } from '../src/database/analytics-data-source.options';
+import { migrateWithLock } from '../src/database/schema-migrator';
+import { resolveAnalyticsOptions } from '../src/options/analytics-options.factory';
+import { buildApps, VariantProcess } from './lib/child';
+import { runLoad } from './lib/load';
+import { machineInfo } from './lib/machine';
+import { runPacedLoad } from './lib/paced-load';
+import { writeSection } from './lib/sections';
+
+const mode = process.argv[2];
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PORT = Number(process.env.BENCH_PORT ?? 39_300);
+const RUN = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const SCHEMA = `bench_${mode}_${RUN}`;
+const QUEUE = `bench-${mode}-${RUN}`;
+const MB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  if (mode !== 'lag' && mode !== 'soak') throw new Error('usage: ts-node bench/steady.ts lag|soak');
+  const logDir = join(tmpdir(), `nestjs-analytics-${mode}-${RUN}`);
+  mkdirSync(logDir, { recursive: true });
+  buildApps(join(logDir, 'build'));
+  const pg = new Client({ connectionString: DATABASE_URL });
+  await pg.connect();
+  const redis = new Redis(REDIS_URL);
+  let app: VariantProcess | undefined;
+  try {
+    await prepareSchema(pg);
+    app = new VariantProcess(
+      'analytics',
+      join(logDir, 'build'),
+      'analytics',
+      { PORT: String(PORT), BENCH_SCHEMA: SCHEMA, BENCH_QUEUE: QUEUE, BENCH_DATABASE_URL: DATABASE_URL, BENCH_REDIS_URL: REDIS_URL },
+      join(logDir, 'analytics.log'),
+    );
+    await app.ready(60_000, PORT);
+    const markdown = mode === 'lag' ? await lag(app, pg) : await soak(app, pg, redis);
+    writeSection(mode, markdown);
+    console.log(markdown);
+  } finally {
+    await app?.stop().catch(() => undefined);
+    await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    await pg.end();
+    await deleteKeys(redis, `bull:${QUEUE}:*`);
+    redis.disconnect();
+  }
+}
+
+/** Creates the run's tables before the app starts (its own migration then finds nothing to do). */
+async function prepareSchema(pg: Client): Promise<void> {
+  const options = resolveAnalyticsOptions({ database: { url: DATABASE_URL, schema: SCHEMA } }, {});
+  const dataSource = new DataSource(createDataSourceOptions(options.database));
+  await dataSource.initialize();
+  try {
+    await migrateWithLock(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+  await pg.query(`ALTER TABLE "${SCHEMA}".api_access_logs ADD COLUMN stored_at timestamptz NOT NULL DEFAULT clock_timestamp()`);
+}
+
+async function lag(app: VariantProcess, pg: Client): Promise<string> {
+  const rate = Number(process.env.BENCH_LAG_RATE ?? 2000);
+  const seconds = Number(process.env.BENCH_LAG_SECONDS ?? 60);
+  await runLoad({ url: `http://127.0.0.1:${PORT}/hello`, durationSeconds: 3, connections: 10 }); // warm-up, not counted
+  const { rows: [{ warm }] } = await pg.query(`SELECT count(*)::int AS warm FROM "${SCHEMA}".api_access_logs`);
+  const startedAt = new Date();
+  const load = await runPacedLoad({ url: `http://127.0.0.1:${PORT}/io`, rate, durationSeconds: seconds });
+  await app.flush(120_000);
+  const { rows: [lagRow] } = await pg.query(
+    `SELECT count(*)::int AS n,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+            max(ms) AS max
+       FROM (SELECT extract(epoch FROM stored_at - created_at) * 1000 AS ms
+               FROM "${SCHEMA}".api_access_logs WHERE endpoint = '/io' AND created_at >= $1) AS t`,
+    [startedAt],
+  );
+  const flushMs = 10_000; // the default flush.intervalMs
+  const machine = machineInfo();
+  return [
+    '## Request-to-row lag',
+    '',
+    `_Generated by \`npm run bench:lag\` on ${new Date().toISOString()}: ${int(rate)} req/s evenly spaced on \`GET /io\` for ${seconds} s, ` +
+      `the module with default options (flush every ${flushMs / 1000} s or 100 records, worker in the API process); ${machine.nproc} × ${machine.cpuModel}, Node ${process.version}._`,
+    '',
+    '| requests sent | answered | rows stored | lag p50 | lag p99 | lag max | response p50 | response p99 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${int(load.sent)} | ${int(load.completed)} | ${int(lagRow.n)} | ${ms(lagRow.p50)} | ${ms(lagRow.p99)} | ${ms(lagRow.max)} | ${ms(load.p50)} | ${ms(load.p99)} |`,
+    '',
+    `Lag is \`stored_at - created_at\` per row: from the request's arrival to the row being written (${int(warm)} warm-up rows excluded). ` +
+      `Target (issue #4): p99 at most the flush interval + 1 s = ${int(flushMs + 1000)} ms at 2,000 req/s.`,
+  ].join('\n');
+}
+
+async function soak(app: VariantProcess, pg: Client, redis: Redis): Promise<string> {
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
+  const warmupSeconds = Number(process.env.BENCH_SOAK_WARMUP ?? 30);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const url = `http://127.0.0.1:${PORT}/hello`;
+  const redisBefore = await usedMemory(redis);
+  await runLoad({ url, durationSeconds: warmupSeconds, connections });
+  const samples: Array<{ t: number; rss: number; redis: number }> = [];
+  const started = Date.now();
+  const sample = async () => samples.push({ t: (Date.now() - started) / 1000, rss: app.rssBytes(), redis: await usedMemory(redis) });
+  await sample();
+  const timer = setInterval(() => void sample(), 5_000);
+  const load = await runLoad({ url, durationSeconds: seconds, connections });
+  clearInterval(timer);
+  await sample();
+  const flushed = await app.flush(180_000);
+  const afterDrain = await usedMemory(redis);
+  const { rows: [{ n }] } = await pg.query(`SELECT count(*)::int AS n FROM "${SCHEMA}".api_access_logs`);
+  const stats = await app.stats();
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const peak = Math.max(...samples.map((s) => s.rss));
+  const minute = (m: number) => samples.reduce((best, s) => (Math.abs(s.t - m * 60) < Math.abs(best.t - m * 60) ? s : best));
+  const machine = machineInfo();
+  return [
+    '## Soak: memory under full load',
+    '',
+    `_Generated by \`npm run bench:soak\` on ${new Date().toISOString()}: \`GET /hello\` as fast as it answers (${connections} connections) for ${seconds} s after ${warmupSeconds} s of warm-up, ` +
+      `the module with default options (worker in the API process); ${machine.nproc} × ${machine.cpuModel}, Node ${process.version}._`,
+    '',
+    `- Requests answered: ${int(load.completed)} (${int(load.rps)} req/s); rows stored in all: ${int(n)}; library counters: ${JSON.stringify(flushed.extra ?? stats.extra)}.`,
+    `- API process RSS: ${mb(first.rss)} after warm-up, ${mb(last.rss)} at the end (growth ${mb(last.rss - first.rss)}), peak ${mb(peak)}; ` +
+      `by minute: ${Array.from({ length: Math.floor(seconds / 60) + 1 }, (_, m) => mb(minute(m).rss)).join(' → ')}.`,
+    `- Redis \`used_memory\`: ${mb(redisBefore)} before the run, ${mb(first.redis)} after warm-up, ${mb(last.redis)} at the end of the load, ${mb(afterDrain)} once drained.`,
+    '',
+    'Targets (issue #4): RSS growth at most 50 MB over 5 minutes at full load; Redis memory flat after 1,000,000 records.',
+  ].join('\n');
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+const int = (v: number) => Math.round(Number(v)).toLocaleString('en');
+const ms = (v: number) => `${Number(v).toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
