@@ -98,6 +98,7 @@ async function main() {
   const results: Result[] = [];
   let memory: { before: number; full: number; drained: number; jobs: number } | undefined;
   let workerJobs = 0;
+  let sizes: Array<{ table: string; rows: number; bytes: number }> | undefined;
   try {
     results.push(
       await timed('raw `COPY` (pg-copy-streams, one stream per table)', async () => {
@@ -107,6 +108,7 @@ async function main() {
         }
       }),
     );
+    sizes = await tableSizes(pg);
     results.push(
       await timed(`raw multi-row \`INSERT\` (pg, ${STATEMENT_ROWS} rows per statement)`, async () => {
         for (const [table, rows] of byTable) {
@@ -176,7 +178,7 @@ async function main() {
     await redis.quit();
   }
 
-  const report = render(results, memory!);
+  const report = render(results, memory!, sizes!);
   writeSection('ingest', report);
   console.log(report);
 }
@@ -189,12 +191,28 @@ async function boot(options: AnalyticsModuleOptions) {
   return app;
 }
 
+/** Rows and on-disk bytes (heap, TOAST and indexes) of each table, after VACUUM ANALYZE. */
+async function tableSizes(pg: Client): Promise<Array<{ table: string; rows: number; bytes: number }>> {
+  const out = [];
+  for (const table of TABLE_NAMES) {
+    const name = `"${SCHEMA}"."${table}"`;
+    await pg.query(`VACUUM ANALYZE ${name}`);
+    const { rows: [r] } = await pg.query(`SELECT count(*)::int AS rows, pg_total_relation_size('${name}')::bigint AS bytes FROM ${name}`);
+    out.push({ table, rows: r.rows, bytes: Number(r.bytes) });
+  }
+  return out;
+}
+
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }
 
-function render(results: Result[], memory: { before: number; full: number; drained: number; jobs: number }): string {
+function render(
+  results: Result[],
+  memory: { before: number; full: number; drained: number; jobs: number },
+  sizes: Array<{ table: string; rows: number; bytes: number }>,
+): string {
   const copy = results[0].rowsPerSecond;
   const typeorm = results[2].rowsPerSecond;
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -218,6 +236,12 @@ function render(results: Result[], memory: { before: number; full: number; drain
     '',
     `Redis \`used_memory\`: ${mb(memory.before)} before, ${mb(memory.full)} with ${memory.jobs} jobs queued, ${mb(memory.drained)} after the worker drained them ` +
       `(completed jobs are removed).`,
+    '',
+    'On disk, for sizing (table, TOAST and indexes, after `VACUUM ANALYZE`):',
+    '',
+    '| table | rows | MB | bytes per row |',
+    '|---|---:|---:|---:|',
+    ...sizes.map((t) => `| \`${t.table}\` | ${t.rows.toLocaleString('en')} | ${(t.bytes / 1024 / 1024).toFixed(1)} | ${t.rows ? Math.round(t.bytes / t.rows) : '—'} |`),
     '',
     'Targets (issue #4): the worker at least 0.6× raw COPY and at least 2× TypeORM `insert().values()`; Redis memory flat after the records are written.',
     '',
