@@ -10,6 +10,8 @@ export type {
   AnalyticsModuleAsyncOptions,
   AnalyticsModuleOptions,
   AnalyticsOptionsFactory,
+  AnalyticsRedisClusterNode,
+  AnalyticsRedisClusterOptions,
   AnalyticsRedisOptions,
   AnalyticsSamplingOptions,
   AnalyticsWorkerOptions,

@@ -1,4 +1,5 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { ClusterOptions } from 'ioredis';
 
 /** Where records are written. Either `url` or the discrete fields. */
 export interface AnalyticsDatabaseOptions {
@@ -17,15 +18,55 @@ export interface AnalyticsDatabaseOptions {
   schema?: string;
 }
 
-/** The Redis that carries the Bull queue. */
+/** A Redis Cluster node: `'host:port'` or `{ host, port }`. */
+export type AnalyticsRedisClusterNode = string | { host: string; port: number };
+
+/**
+ * A Redis Cluster instead of a single Redis server.
+ *
+ * @example
+ * redis: {
+ *   cluster: { nodes: ['10.0.0.1:6379', '10.0.0.2:6379', '10.0.0.3:6379'] },
+ *   prefix: '{my-app-analytics}',
+ * }
+ */
+export interface AnalyticsRedisClusterOptions {
+  /**
+   * Startup nodes; one reachable node is enough, the others are discovered.
+   * (env `ANALYTICS_REDIS_CLUSTER_NODES`, as `host:port,host:port`)
+   */
+  nodes: AnalyticsRedisClusterNode[];
+  /**
+   * More ioredis `Cluster` options, e.g. `natMap`, `dnsLookup`, `scaleReads`, or
+   * `redisOptions: { tls: {}, username }` for every node. The module's own settings win:
+   * `enableOfflineQueue`, `enableReadyCheck`, `lazyConnect`, `clusterRetryStrategy`,
+   * and `maxRetriesPerRequest` / `enableReadyCheck` / `connectTimeout` in `redisOptions`
+   * (they keep the producer fail-fast and satisfy Bull).
+   * @example { dnsLookup: (address, done) => done(null, address), redisOptions: { tls: {} } }
+   */
+  options?: ClusterOptions;
+}
+
+/** The Redis that carries the Bull queue: one server (`url` or `host`), or a `cluster`. */
 export interface AnalyticsRedisOptions {
-  /** @default 'redis://127.0.0.1:6379' (env `ANALYTICS_REDIS_URL`) */
+  /** @default 'redis://127.0.0.1:6379' unless `host` or `cluster` is given (env `ANALYTICS_REDIS_URL`) */
   url?: string;
   host?: string;
+  /** @default 6379 */
   port?: number;
+  /** Also used for every node of a `cluster`. */
   password?: string;
+  /** Not with `cluster` (a Redis Cluster has only database 0). */
   db?: number;
-  /** Bull key prefix; use a hash tag such as `'{analytics}'` on Redis Cluster. @default 'bull' */
+  /**
+   * A Redis Cluster instead of one server; `url`, `host`, `port` and `db` are then refused.
+   * (env `ANALYTICS_REDIS_CLUSTER_NODES`)
+   */
+  cluster?: AnalyticsRedisClusterOptions;
+  /**
+   * Bull key prefix. With `cluster` it must contain a hash tag (`{…}`) so that all keys of
+   * the queue live in one slot. @default 'bull', or '{bull}' with `cluster`
+   */
   prefix?: string;
 }
 

@@ -1,6 +1,8 @@
 /** The defaults of every option, written once. */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Bull key prefix with `redis.cluster`: a hash tag, so all keys of a queue are in one slot. */
+export const DEFAULT_CLUSTER_PREFIX = '{bull}';
 
 export const DEFAULT_SKIP_PATHS: ReadonlyArray<string> = [
   '/health',

@@ -1,6 +1,12 @@
 import { AnalyticsOptionsError } from '../analytics.errors';
 import type { AnalyticsModuleOptions } from './analytics-module-options.interface';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDACT_KEYS, DEFAULT_REDIS_URL, DEFAULT_SKIP_PATHS } from './analytics-options.defaults';
+import {
+  DEFAULT_CLUSTER_PREFIX,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_REDACT_KEYS,
+  DEFAULT_REDIS_URL,
+  DEFAULT_SKIP_PATHS,
+} from './analytics-options.defaults';
 import { resolveAnalyticsOptions } from './analytics-options.factory';
 
 /** The problems of the AnalyticsOptionsError thrown for these options and environment. */
@@ -347,6 +353,109 @@ describe('resolveAnalyticsOptions', () => {
       const { redis } = resolveAnalyticsOptions({ redis: { host: 'cache', port: 6380 } }, { ANALYTICS_REDIS_URL: 'redis://env:6379' });
 
       expect(redis).toEqual({ host: 'cache', port: 6380, prefix: 'bull' });
+    });
+  });
+
+  describe('redis.cluster', () => {
+    const nodes = ['10.0.0.1:7000', { host: 'redis-2.internal', port: 7001 }, '[::1]:7002'];
+
+    it('takes "host:port" strings and { host, port } objects, without the default url, under the {bull} prefix', () => {
+      const { redis } = resolveAnalyticsOptions({ redis: { cluster: { nodes } } }, {});
+
+      expect(redis).toEqual({ cluster: { nodes }, prefix: DEFAULT_CLUSTER_PREFIX });
+      expect(DEFAULT_CLUSTER_PREFIX).toBe('{bull}');
+    });
+
+    it('keeps a prefix with a hash tag, the password and extra ioredis Cluster options', () => {
+      const options = { natMap: { '10.0.0.1:7000': { host: 'public', port: 7000 } }, redisOptions: { tls: {} } };
+      const { redis } = resolveAnalyticsOptions({ redis: { cluster: { nodes, options }, prefix: 'my-app:{analytics}', password: 'pw' } }, {});
+
+      expect(redis).toEqual({ cluster: { nodes, options }, prefix: 'my-app:{analytics}', password: 'pw' });
+    });
+
+    it.each(['bull', '{}', '{}bull{x}', 'analytics}{', 'bull{'])('refuses the prefix %j, which would spread the queue over slots', (prefix) => {
+      expect(problemsOf({ redis: { cluster: { nodes }, prefix } })).toEqual([
+        `redis.prefix must contain a hash tag such as '{bull}' when redis.cluster is set, so that all keys of the queue are in one slot, got ${JSON.stringify(prefix)}`,
+      ]);
+    });
+
+    it('accepts any prefix without a cluster', () => {
+      expect(resolveAnalyticsOptions({ redis: { prefix: 'bull' } }, {}).redis.prefix).toBe('bull');
+    });
+
+    it.each<[string, unknown]>([
+      ['an empty list', []],
+      ['a string', '10.0.0.1:7000'],
+      ['a node without a port', ['10.0.0.1']],
+      ['a port out of range', ['10.0.0.1:70000']],
+      ['a port zero', ['10.0.0.1:0']],
+      ['a URL', ['redis://10.0.0.1:7000']],
+      ['an object with a string port', [{ host: 'a', port: '7000' }]],
+      ['an object with an empty host', [{ host: '', port: 7000 }]],
+      ['an object with an unknown field', [{ host: 'a', port: 7000, password: 'x' }]],
+      ['a number', [7000]],
+    ])('refuses %s as nodes', (_label, value) => {
+      const [problem, ...rest] = problemsOf({ redis: { cluster: { nodes: value } } });
+
+      expect(rest).toEqual([]);
+      expect(problem).toBe(
+        `redis.cluster.nodes must be a non-empty array of "host:port" strings or { host, port } objects (port 1-65535), got ${JSON.stringify(value)}`,
+      );
+    });
+
+    it('refuses a cluster without nodes, an unknown field, and options that are not an object', () => {
+      expect(problemsOf({ redis: { cluster: {} } })).toEqual([
+        'redis.cluster.nodes must be a non-empty array of "host:port" strings or { host, port } objects (port 1-65535), got undefined',
+      ]);
+      expect(problemsOf({ redis: { cluster: { nodes, node: 'a:1' } } })).toEqual(['redis.cluster.node is not a known option (check its spelling)']);
+      expect(problemsOf({ redis: { cluster: { nodes, options: 'tls' } } })).toEqual([
+        'redis.cluster.options must be an object of ioredis Cluster options, got "tls"',
+      ]);
+      expect(problemsOf({ redis: { cluster: ['a:1'] } })).toEqual(['redis.cluster must be an object, got ["a:1"]']);
+    });
+
+    it('refuses the single-server fields next to a cluster, hiding URL credentials', () => {
+      expect(problemsOf({ redis: { cluster: { nodes }, url: 'redis://:secret@cache:6379', host: 'cache', port: 6380, db: 2 } })).toEqual([
+        'redis.url cannot be combined with redis.cluster (list the nodes in redis.cluster.nodes), got "redis://***@cache:6379"',
+        'redis.host cannot be combined with redis.cluster (list the nodes in redis.cluster.nodes), got "cache"',
+        'redis.port cannot be combined with redis.cluster (list the nodes in redis.cluster.nodes), got 6380',
+        'redis.db cannot be combined with redis.cluster (a Redis Cluster has only database 0), got 2',
+      ]);
+    });
+
+    describe('ANALYTICS_REDIS_CLUSTER_NODES', () => {
+      it('gives the nodes as "host:port,host:port" when redis names no server', () => {
+        const { redis } = resolveAnalyticsOptions({}, { ANALYTICS_REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, 10.0.0.2:7001,' });
+
+        expect(redis).toEqual({ cluster: { nodes: ['10.0.0.1:7000', '10.0.0.2:7001'] }, prefix: '{bull}' });
+      });
+
+      it('keeps the user prefix and names the variable of a bad node', () => {
+        expect(resolveAnalyticsOptions({ redis: { prefix: '{app}' } }, { ANALYTICS_REDIS_CLUSTER_NODES: 'a:1' }).redis).toEqual({
+          cluster: { nodes: ['a:1'] },
+          prefix: '{app}',
+        });
+        expect(problemsOf({}, { ANALYTICS_REDIS_CLUSTER_NODES: 'a:1,b' })).toEqual([
+          'redis.cluster.nodes must be a non-empty array of "host:port" strings or { host, port } objects (port 1-65535), got ["a:1","b"] (from ANALYTICS_REDIS_CLUSTER_NODES)',
+        ]);
+      });
+
+      it('is not used when the user gives redis.url, redis.host or redis.cluster', () => {
+        const env = { ANALYTICS_REDIS_CLUSTER_NODES: 'env:7000' };
+
+        expect(resolveAnalyticsOptions({ redis: { url: 'redis://cache:6379' } }, env).redis).toEqual({ url: 'redis://cache:6379', prefix: 'bull' });
+        expect(resolveAnalyticsOptions({ redis: { host: 'cache' } }, env).redis).toEqual({ host: 'cache', prefix: 'bull' });
+        expect(resolveAnalyticsOptions({ redis: { cluster: { nodes: ['user:7000'] } } }, env).redis.cluster).toEqual({ nodes: ['user:7000'] });
+      });
+
+      it('ANALYTICS_REDIS_URL is not used next to a user cluster, and conflicts with the cluster variable', () => {
+        const user = resolveAnalyticsOptions({ redis: { cluster: { nodes } } }, { ANALYTICS_REDIS_URL: 'redis://env:6379' });
+
+        expect(user.redis.url).toBeUndefined();
+        expect(problemsOf({}, { ANALYTICS_REDIS_URL: 'redis://env:6379', ANALYTICS_REDIS_CLUSTER_NODES: 'a:1' })).toEqual([
+          'redis.url cannot be combined with redis.cluster (list the nodes in redis.cluster.nodes), got "redis://env:6379" (from ANALYTICS_REDIS_URL)',
+        ]);
+      });
     });
   });
 });

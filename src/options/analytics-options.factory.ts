@@ -2,11 +2,12 @@ import { validateSync, ValidationError } from 'class-validator';
 import { AnalyticsOptionsError } from '../analytics.errors';
 import { messages } from '../analytics.messages';
 import { AnalyticsModuleOptions } from './analytics-module-options.interface';
-import { DEFAULT_OPTIONS, DEFAULT_REDACT_KEYS, DEFAULT_SKIP_PATHS } from './analytics-options.defaults';
+import { DEFAULT_CLUSTER_PREFIX, DEFAULT_OPTIONS, DEFAULT_REDACT_KEYS, DEFAULT_SKIP_PATHS } from './analytics-options.defaults';
 import {
   AnalyticsOptionsSchema,
   DatabaseOptionsSchema,
   FlushOptionsSchema,
+  RedisClusterOptionsSchema,
   RedisOptionsSchema,
   ResolvedAnalyticsOptions,
   SamplingOptionsSchema,
@@ -51,7 +52,7 @@ export function resolveAnalyticsOptions(
   const dbBase =
     isPlainObject(userDb) && (userDb.host || userDb.url) ? { schema: 'analytics', poolSize: 5 } : DEFAULT_OPTIONS.database;
   const userRedis = user.redis;
-  const redisBase = isPlainObject(userRedis) && (userRedis.host || userRedis.url) ? { prefix: 'bull' } : DEFAULT_OPTIONS.redis;
+  const redisBase = redisDefaults(isPlainObject(userRedis) ? userRedis : {}, envValues.redis);
 
   const candidate = Object.assign(new AnalyticsOptionsSchema(), {
     enabled: DEFAULT_OPTIONS.enabled,
@@ -68,7 +69,7 @@ export function resolveAnalyticsOptions(
       ? [...new Set([...DEFAULT_REDACT_KEYS, ...user.redactKeys])]
       : (user.redactKeys ?? [...DEFAULT_REDACT_KEYS]),
     database: section(DatabaseOptionsSchema, dbBase, defined(envValues.database), userDb),
-    redis: section(RedisOptionsSchema, redisBase, defined(envValues.redis), userRedis),
+    redis: withClusterSection(section(RedisOptionsSchema, redisBase, defined(envValues.redis), userRedis)),
     flush: section(FlushOptionsSchema, DEFAULT_OPTIONS.flush, defined(envValues.flush), user.flush),
     sampling: section(SamplingOptionsSchema, DEFAULT_OPTIONS.sampling, defined(envValues.sampling), user.sampling),
     worker: section(WorkerOptionsSchema, DEFAULT_OPTIONS.worker, defined(envValues.worker), user.worker),
@@ -81,6 +82,25 @@ export function resolveAnalyticsOptions(
   return candidate;
 }
 
+/**
+ * The defaults under the user's `redis`: a server of their own (`url`, `host`) or a
+ * cluster replaces the default URL instead of mixing with it, and a cluster gets a
+ * hash-tag prefix.
+ */
+function redisDefaults(user: Record<string, unknown>, env: Record<string, unknown>): object {
+  if (user.cluster !== undefined || (env.cluster !== undefined && !user.url && !user.host)) {
+    return { prefix: DEFAULT_CLUSTER_PREFIX };
+  }
+  return user.host || user.url ? { prefix: DEFAULT_OPTIONS.redis.prefix } : DEFAULT_OPTIONS.redis;
+}
+
+/** `redis.cluster` as a class instance when it is an object, so its fields are validated too. */
+function withClusterSection(redis: unknown): unknown {
+  if (!(redis instanceof RedisOptionsSchema) || !isPlainObject(redis.cluster)) return redis;
+  redis.cluster = Object.assign(new RedisClusterOptionsSchema(), defined(redis.cluster));
+  return redis;
+}
+
 /** Options whose values are never echoed in an error message. */
 const SECRET_OPTIONS = new Set(['hashKey', 'database.password', 'redis.password', 'database.url', 'redis.url']);
 
@@ -91,13 +111,10 @@ function shown(path: string, value: unknown): unknown {
 
 function describeErrors(error: ValidationError, parent: string, sources: Map<string, string>): string[] {
   const path = parent ? `${parent}.${error.property}` : error.property;
-  const own: string[] = [];
   if (error.constraints) {
-    if (error.constraints.whitelistValidation) {
-      own.push(messages.unknownOption(path));
-    } else {
-      own.push(messages.optionProblem(path, Object.values(error.constraints)[0], shown(path, error.value), sources.get(path)));
-    }
+    if (error.constraints.whitelistValidation) return [messages.unknownOption(path)];
+    // A section that is not an object (an array, say) says so once, without its items.
+    return [messages.optionProblem(path, Object.values(error.constraints)[0], shown(path, error.value), sources.get(path))];
   }
-  return [...own, ...(error.children ?? []).flatMap((c) => describeErrors(c, path, sources))];
+  return (error.children ?? []).flatMap((c) => describeErrors(c, path, sources));
 }

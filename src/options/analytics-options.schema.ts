@@ -13,8 +13,11 @@ import {
   MinLength,
   ValidateBy,
   ValidateNested,
+  ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
+import type { ClusterOptions } from 'ioredis';
+import { hasHashTag, parseClusterNode } from './redis-cluster-node';
 
 /*
  * Validation rules of every option. Each `message` is the rule alone; the path and the
@@ -92,13 +95,53 @@ export class DatabaseOptionsSchema {
   schema: string;
 }
 
+const IsClusterNodes = (options: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isClusterNodes',
+      validator: { validate: (v) => Array.isArray(v) && v.length > 0 && v.every((n) => parseClusterNode(n) !== undefined) },
+    },
+    options,
+  );
+
+const withCluster = (args: ValidationArguments) => (args.object as { cluster?: unknown }).cluster !== undefined;
+
+/** A single-server field (`url`, `host`, `port`, `db`): refused next to `cluster`. */
+const NotWithCluster = (message: string) =>
+  ValidateBy({ name: 'notWithCluster', validator: { validate: (_v, args) => !withCluster(args!) } }, rule(message));
+
+/** With `cluster`, every key of a queue must hash to one slot, so the prefix needs a hash tag. */
+const HasHashTagWithCluster = (options: ValidationOptions) =>
+  ValidateBy(
+    { name: 'hasHashTagWithCluster', validator: { validate: (v, args) => !withCluster(args!) || (typeof v === 'string' && hasHashTag(v)) } },
+    options,
+  );
+
+const SINGLE_SERVER = 'cannot be combined with redis.cluster (list the nodes in redis.cluster.nodes)';
+
+export class RedisClusterOptionsSchema {
+  @IsClusterNodes(rule('must be a non-empty array of "host:port" strings or { host, port } objects (port 1-65535)'))
+  nodes: Array<string | { host: string; port: number }>;
+  @IsOptional() @IsObject(rule('must be an object of ioredis Cluster options')) options?: ClusterOptions;
+}
+
 export class RedisOptionsSchema {
-  @IsOptional() @Matches(/^rediss?:\/\//, rule('must be a redis:// or rediss:// URL')) url?: string;
-  @IsOptional() @IsString(rule('must be a string')) host?: string;
-  @IsOptional() @IsPort() port?: number;
+  @IsOptional() @NotWithCluster(SINGLE_SERVER) @Matches(/^rediss?:\/\//, rule('must be a redis:// or rediss:// URL')) url?: string;
+  @IsOptional() @NotWithCluster(SINGLE_SERVER) @IsString(rule('must be a string')) host?: string;
+  @IsOptional() @NotWithCluster(SINGLE_SERVER) @IsPort() port?: number;
   @IsOptional() @IsString(rule('must be a string')) password?: string;
-  @IsOptional() @IsInt(rule('must be a non-negative integer')) @Min(0, rule('must be a non-negative integer')) db?: number;
-  @IsString(rule('must be a string')) @MinLength(1, rule('must not be empty')) prefix: string;
+  @IsOptional()
+  @NotWithCluster('cannot be combined with redis.cluster (a Redis Cluster has only database 0)')
+  @IsInt(rule('must be a non-negative integer'))
+  @Min(0, rule('must be a non-negative integer'))
+  db?: number;
+  @IsOptional() @IsObject(OBJECT) @ValidateNested() cluster?: RedisClusterOptionsSchema;
+  @IsString(rule('must be a string'))
+  @MinLength(1, rule('must not be empty'))
+  @HasHashTagWithCluster(
+    rule("must contain a hash tag such as '{bull}' when redis.cluster is set, so that all keys of the queue are in one slot"),
+  )
+  prefix: string;
 }
 
 export class FlushOptionsSchema {

@@ -21,7 +21,11 @@ export function readEnvOverrides(
 
   set('enabled', 'ANALYTICS_ENABLED', parseBoolean);
   if (!user.database?.host) set('database.url', 'ANALYTICS_DATABASE_URL', String);
-  if (!user.redis?.host) set('redis.url', 'ANALYTICS_REDIS_URL', String);
+  if (!user.redis?.host && user.redis?.cluster === undefined) set('redis.url', 'ANALYTICS_REDIS_URL', String);
+  if (!user.redis?.host && !user.redis?.url) {
+    set('redis.cluster', 'ANALYTICS_REDIS_CLUSTER_NODES', (raw) => ({ nodes: parseList(raw) }));
+    if (sources.has('redis.cluster')) sources.set('redis.cluster.nodes', 'ANALYTICS_REDIS_CLUSTER_NODES');
+  }
   set('flush.strategy', 'ANALYTICS_FLUSH_STRATEGY', (raw) => raw.trim().toLowerCase());
   set('flush.intervalMs', 'ANALYTICS_FLUSH_INTERVAL_SECONDS', (raw) => {
     const seconds = Number(raw);
@@ -34,6 +38,14 @@ export function readEnvOverrides(
   set('hashKey', 'ANALYTICS_HASH_KEY', String);
   set('worker.enabled', 'ANALYTICS_WORKER_ENABLED', parseBoolean);
   return { values, sources };
+}
+
+/** `a, b,c` → `['a', 'b', 'c']`; empty entries are kept out. */
+function parseList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** `true/false/1/0/yes/no/on/off`; anything else is kept as the raw string so validation names it. */

@@ -1,21 +1,25 @@
 import type { BullModuleOptions } from '@nestjs/bull';
-import type { RedisOptions } from 'ioredis';
-import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import type { RedisClusterOptionsSchema, ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { parseClusterNode } from '../options/redis-cluster-node';
 import { RedisClientRegistry } from './redis-client.registry';
 
 /** Bull queue options for the analytics queue, from the module options. */
 export function createQueueOptions(options: ResolvedAnalyticsOptions, registry: RedisClientRegistry): BullModuleOptions {
-  const { url, host, port, password, db, prefix } = options.redis;
+  const { url, host, port, password, db, prefix, cluster } = options.redis;
   const redis: RedisOptions = url ? redisOptionsFromUrl(url) : { host: host ?? '127.0.0.1', port: port ?? 6379 };
   if (password !== undefined) redis.password = password;
   if (db !== undefined) redis.db = db;
+  const createClient: BullModuleOptions['createClient'] = cluster
+    ? clusterClientFactory(cluster, password, registry)
+    : (type, config) => registry.create(type, { ...redis, ...config });
   return {
     name: options.queueName,
     prefix,
     redis,
     // The version check would open a connection before the module's error listener is attached.
     skipVersionCheck: true,
-    createClient: (type, config) => registry.create(type, { ...redis, ...config }),
+    createClient,
     defaultJobOptions: {
       attempts: options.worker.attempts,
       backoff: { type: 'exponential', delay: options.worker.backoffMs },
@@ -37,4 +41,20 @@ function redisOptionsFromUrl(url: string): RedisOptions {
   if (db) options.db = Number(db);
   if (parsed.protocol === 'rediss:') options.tls = {};
   return options;
+}
+
+/**
+ * Bull's `createClient` for a Redis Cluster: every connection type is a `Cluster` (Bull's
+ * config, made for one server, does not apply). The prefix's hash tag keeps the queue's
+ * keys, and so its Lua scripts, in one slot.
+ */
+function clusterClientFactory(
+  cluster: RedisClusterOptionsSchema,
+  password: string | undefined,
+  registry: RedisClientRegistry,
+): NonNullable<BullModuleOptions['createClient']> {
+  const nodes: ClusterNode[] = cluster.nodes.map((node) => parseClusterNode(node)!);
+  const options: ClusterOptions = { ...cluster.options };
+  if (password !== undefined) options.redisOptions = { password, ...options.redisOptions };
+  return (type) => registry.createCluster(type, nodes, options);
 }

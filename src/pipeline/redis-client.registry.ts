@@ -1,36 +1,65 @@
 import { Injectable } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+
+/** The three connections Bull asks for. */
+export type BullConnectionType = 'client' | 'subscriber' | 'bclient';
 
 /** Reconnect quickly once Redis is back: 200 ms, 400 ms, … capped at 2 s (Bull's default caps at 20 s). */
 const retryStrategy = (times: number) => Math.min(times * 200, 2000);
+const CONNECT_TIMEOUT_MS = 2000;
+
+/** One retry for the connection that adds jobs; Bull's required settings for the others. */
+const perType = (type: BullConnectionType): RedisOptions =>
+  type === 'client' ? { maxRetriesPerRequest: 1 } : { enableReadyCheck: false, maxRetriesPerRequest: null };
 
 /**
- * Creates the Redis connections of the analytics queue and closes them on shutdown
- * (Bull does not close connections it did not create).
+ * Creates the Redis connections of the analytics queue — to one server, or to a Redis
+ * Cluster — and closes them on shutdown (Bull does not close connections it did not create).
  *
- * The `client` connection, used to add jobs, fails fast: no offline queue, one retry,
- * so a dead Redis never holds `queue.add()` for seconds. The blocking and subscriber
- * connections keep Bull's required settings.
+ * The `client` connection fails fast: no offline queue, one retry, so a dead Redis never
+ * holds `queue.add()` for seconds. The blocking and subscriber connections keep Bull's
+ * required settings.
  */
 @Injectable()
 export class RedisClientRegistry {
-  private readonly clients = new Set<Redis>();
+  private readonly clients = new Set<Redis | Cluster>();
   private closed = false;
 
-  create(type: 'client' | 'subscriber' | 'bclient', config: RedisOptions): Redis {
-    const common: RedisOptions = { ...config, retryStrategy, connectTimeout: 2000 };
-    const options: RedisOptions =
-      type === 'client'
-        ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
-        : { ...common, enableReadyCheck: false, maxRetriesPerRequest: null };
+  /** A connection to one Redis server. */
+  create(type: BullConnectionType, config: RedisOptions): Redis {
+    const options: RedisOptions = {
+      ...config,
+      retryStrategy,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      ...perType(type),
+      ...(type === 'client' ? { enableOfflineQueue: false } : {}),
+    };
     // Bull's worker loop may ask for a connection while the queue is closing: give it one
     // that never connects, so nothing outlives app.close().
-    const client = new Redis({ ...options, lazyConnect: this.closed || options.lazyConnect });
-    // Bull forwards errors to the queue, which has its own listener; this one only keeps
-    // ioredis from printing "Unhandled error event" before Bull attaches.
-    client.on('error', () => undefined);
-    this.clients.add(client);
-    return client;
+    return this.track(new Redis({ ...options, lazyConnect: this.closed || options.lazyConnect }));
+  }
+
+  /**
+   * A connection to a Redis Cluster. ioredis keeps the offline queue, the ready check and
+   * reconnection at the Cluster level (each node's own connection always queues while the
+   * Cluster is up, and never reconnects by itself); the per-command retry limit and Bull's
+   * checks read `redisOptions`.
+   */
+  createCluster(type: BullConnectionType, nodes: ClusterNode[], options: ClusterOptions = {}): Cluster {
+    return this.track(
+      new Cluster(nodes, {
+        ...options,
+        clusterRetryStrategy: retryStrategy,
+        enableOfflineQueue: type !== 'client',
+        // Every type waits for cluster_state:ok. Bull gives up on its worker for good when the
+        // subscriber's first SUBSCRIBE fails, and a cluster that answers CLUSTER SLOTS while it
+        // is still forming (no slots yet) would fail it. The check runs once per (re)connect, on
+        // fresh node connections, so it never queues behind the blocking connection's BRPOPLPUSH.
+        enableReadyCheck: true,
+        lazyConnect: this.closed || options.lazyConnect,
+        redisOptions: { ...options.redisOptions, connectTimeout: CONNECT_TIMEOUT_MS, ...perType(type) },
+      }),
+    );
   }
 
   /**
@@ -43,5 +72,13 @@ export class RedisClientRegistry {
       client.on('connect', () => client.disconnect());
       client.disconnect();
     }
+  }
+
+  private track<T extends Redis | Cluster>(client: T): T {
+    // Bull forwards errors to the queue, which has its own listener; this one only keeps
+    // ioredis from printing "Unhandled error event" before Bull attaches.
+    client.on('error', () => undefined);
+    this.clients.add(client);
+    return client;
   }
 }

@@ -11,7 +11,7 @@ export function testOptions(
   return {
     ...overrides,
     database: { url: DATABASE_URL, schema: names.schema, ...overrides.database },
-    redis: { url: REDIS_URL, ...overrides.redis },
+    redis: overrides.redis?.cluster ? overrides.redis : { url: REDIS_URL, ...overrides.redis },
     queueName: names.queueName,
     flush: { intervalMs: 200, ...overrides.flush },
     worker: { backoffMs: 100, ...overrides.worker },
