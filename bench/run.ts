@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApps, VariantProcess } from './lib/child';
@@ -37,6 +37,7 @@ const VARIANTS: Variant[] = [
   { name: 'bare', app: 'bare' },
   { name: 'bare-fastify', app: 'bare-fastify' },
   { name: 'analytics', app: 'analytics', table: { name: 'api_access_logs', pathColumn: 'endpoint' } },
+  { name: 'analytics-fastify', app: 'analytics-fastify', table: { name: 'api_access_logs', pathColumn: 'endpoint' } },
   {
     name: 'analytics-producer',
     app: 'analytics-producer',
@@ -74,6 +75,9 @@ const COUNT_MAX_WAIT_MS = 120_000;
 async function main(): Promise<void> {
   const variants = settings.only.length ? VARIANTS.filter((v) => settings.only.includes(v.name)) : VARIANTS;
   if (!variants.some((v) => v.name === 'bare')) variants.unshift(VARIANTS[0]);
+  if (variants.some((v) => v.name === 'analytics-fastify') && !variants.some((v) => v.name === 'bare-fastify')) {
+    variants.splice(1, 0, VARIANTS[1]);
+  }
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const logDir = join(tmpdir(), `nestjs-analytics-bench-${runId}`);
   mkdirSync(logDir, { recursive: true });
@@ -102,10 +106,16 @@ async function main(): Promise<void> {
       settings: { ...settings, variants: variants.map((v) => v.name) },
     };
     const report = renderReport(info, samples);
-    writeSection('http', report);
-    writeSection('notes', designNotes());
+    if (variants.length === VARIANTS.length) {
+      writeSection('http', report);
+      writeSection('notes', designNotes());
+    } else {
+      // A partial run (BENCH_VARIANTS) never replaces the full comparison in BENCHMARKS.md.
+      mkdirSync(join(__dirname, 'results'), { recursive: true });
+      writeFileSync(join(__dirname, 'results', 'http-partial.md'), report);
+    }
     console.log(`\n${report}`);
-    console.log(`Wrote BENCHMARKS.md; child logs in ${logDir}`);
+    console.log(`${variants.length === VARIANTS.length ? 'Wrote BENCHMARKS.md' : 'Partial run: wrote bench/results/http-partial.md'}; child logs in ${logDir}`);
   } finally {
     await resources.close();
   }

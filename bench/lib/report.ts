@@ -71,7 +71,9 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   const variants = info.settings.variants;
   const ok = samples.filter((s) => !s.error);
   const byVariant = (v: string) => ok.filter((s) => s.variant === v);
-  const bareOf = (round: number) => ok.find((s) => s.variant === 'bare' && s.round === round);
+  // A module variant on Fastify is compared with bare NestJS on Fastify; everything else with bare Express.
+  const baselineOf = (variant: string) => (variant !== 'bare-fastify' && variant.endsWith('-fastify') ? 'bare-fastify' : 'bare');
+  const bareOf = (round: number, variant = 'bare') => ok.find((s) => s.variant === baselineOf(variant) && s.round === round);
   const out: string[] = [];
   const { machine, settings } = info;
 
@@ -88,7 +90,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')} (A B C … A B C …).`,
     `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured.`,
     `- Phases: /hello flat out; /io flat out (both autocannon, ${settings.connections} connections, no pipelining); /io at ${settings.fixedRate} req/s, evenly spaced (bench/lib/paced-load.ts: request i sent at start + i / rate over keep-alive sockets, latency timed from that scheduled instant, so a stall counts against every request it delays).`,
-    '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round.',
+    '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for analytics-fastify: against bare-fastify, and its p99 − bare too).',
     '- Latency percentiles are computed from every response (sub-millisecond), not from autocannon\'s whole-millisecond histogram.',
     '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
     '- Peak RSS is the largest VmRSS sampled every 200 ms during the measured window.',
@@ -118,7 +120,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
       const relative = (f: (s: PhaseSample, bare: PhaseSample) => number) =>
         median(
           rows.map((s) => {
-            const bare = bareOf(s.round)?.phases[phase];
+            const bare = bareOf(s.round, v)?.phases[phase];
             return bare ? f(s.phases[phase]!, bare) : NaN;
           }),
         );
@@ -177,6 +179,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push('## Variants', '');
   out.push(
     '- **bare** — NestJS on Express, the two routes, nothing else. **bare-fastify** — the same on Fastify.',
+    '- **analytics-fastify** — **analytics** on the Fastify adapter (request tracking by Fastify hooks), compared with bare-fastify.',
     '- **analytics** — `AnalyticsModule.forRoot()` with default options (own schema and queue name per run): request tracking, buffer, Bull queue and the worker in the API process.',
     '- **analytics-producer** — the same with `worker: { enabled: false }`: the API process only produces. The worker (bench/apps/analytics-worker.ts, same schema and queue) stands for a worker on another machine, so it is started after the load phases and writes what waited in Redis before rows are counted; on two cores, a worker running during the load would take its CPU from the API process and the load generator.',
     '- **interceptor-typeorm** — a hand-rolled global interceptor that awaits a TypeORM `insert` of one row per request (TypeORM default pool).',
