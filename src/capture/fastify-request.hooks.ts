@@ -1,6 +1,6 @@
 import { runInContext } from './request-context';
 import { RequestState } from './request-state';
-import { RequestTracker, contentLength } from './request-tracker';
+import { CLIENT_CLOSED_REQUEST, RequestTracker, contentLength } from './request-tracker';
 
 interface FastifyLikeRequest {
   method: string;
@@ -15,14 +15,18 @@ interface FastifyLikeReply {
   getHeader(name: string): unknown;
 }
 type Hook = (req: FastifyLikeRequest, reply: FastifyLikeReply, done: () => void) => void;
+type AbortHook = (req: FastifyLikeRequest, done: () => void) => void;
 interface FastifyLikeInstance {
   addHook(name: 'onRequest' | 'preHandler' | 'onResponse', hook: Hook): unknown;
+  addHook(name: 'onRequestAbort', hook: AbortHook): unknown;
 }
 
 /**
  * Fastify: native hooks added before the routes are registered. They see every request
  * including 404s, with Fastify's own `request.ip` (trustProxy) and route template.
- * `preHandler` re-enters the context because body parsing runs outside it.
+ * `preHandler` re-enters the context because body parsing runs outside it. A request the
+ * client abandons before the response (`onRequestAbort`) is recorded with status 499, as on
+ * Express.
  */
 export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: RequestTracker): void {
   // Kept beside the request rather than on it, so Fastify's request shape never changes.
@@ -41,7 +45,19 @@ export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: Requ
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const state = states.get(request);
-    if (state !== undefined) tracker.end(state, reply.statusCode, contentLength(reply.getHeader('content-length')));
+    if (state !== undefined) {
+      states.delete(request);
+      tracker.end(state, reply.statusCode, contentLength(reply.getHeader('content-length')));
+    }
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    const state = states.get(request);
+    if (state !== undefined) {
+      states.delete(request);
+      state.errorMessage ??= 'Client closed the connection before the response was sent';
+      tracker.end(state, CLIENT_CLOSED_REQUEST, undefined);
+    }
     done();
   });
 }
