@@ -6,7 +6,7 @@ describe('RecordSanitizer', () => {
   const sanitizer = new RecordSanitizer(DEFAULT_REDACT_KEYS);
 
   describe('redaction', () => {
-    it.each(['Authorization', 'x-api-key', 'X-Api-Key', 'accessToken', 'user_password', 'PASSWORD', 'Set-Cookie', 'refresh_token', 'clientSecret', 'card number'])(
+    it.each(['Authorization', 'x-api-key', 'X-Api-Key', 'accessToken', 'user_password', 'PASSWORD', 'Set-Cookie', 'refresh_token', 'clientSecret', 'card number', 'passwordHash', 'password_confirmation', 'secretKey', 'passwdOld'])(
       'redacts %s',
       (key) => {
         expect(sanitizer.isSecretKey(key)).toBe(true);

@@ -5,6 +5,9 @@ import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
  * become `"[REDACTED]"`, oversized strings/arrays/objects are truncated and marked, and
  * circular references, BigInts, Errors, Buffers, Maps and Sets never throw.
  */
+/** Normalised key starts that always name a secret, whatever follows. */
+const SECRET_PREFIXES: readonly string[] = ['password', 'passwd', 'secret'];
+
 export class RecordSanitizer {
   private readonly redact: string[];
 
@@ -12,10 +15,15 @@ export class RecordSanitizer {
     this.redact = [...new Set(redactKeys.map(normalizeKey).filter(Boolean))];
   }
 
-  /** True when a key names a secret: `accessToken`, `X-Api-Key` and `user_password` all match. */
+  /**
+   * True when a key names a secret: `accessToken`, `X-Api-Key` and `user_password` all
+   * match (equal to, or ending with, a redact key), and so do keys that *start* with
+   * `password`, `passwd` or `secret` (`passwordHash`, `passwordConfirm`, `secretKey`).
+   * Other keys are not prefix-matched: `tokenCount` is a number, not a token.
+   */
   isSecretKey(key: string): boolean {
     const k = normalizeKey(key);
-    return this.redact.some((r) => k === r || k.endsWith(r));
+    return this.redact.some((r) => k === r || k.endsWith(r)) || SECRET_PREFIXES.some((p) => k.startsWith(p));
   }
 
   /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
