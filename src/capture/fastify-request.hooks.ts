@@ -1,6 +1,6 @@
 import { runInContext } from './request-context';
 import { RequestState } from './request-state';
-import { CLIENT_CLOSED_REQUEST, RequestTracker, contentLength } from './request-tracker';
+import { RequestTracker, contentLength } from './request-tracker';
 
 interface FastifyLikeRequest {
   method: string;
@@ -55,8 +55,7 @@ export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: Requ
     const state = states.get(request);
     if (state !== undefined) {
       states.delete(request);
-      state.errorMessage ??= 'Client closed the connection before the response was sent';
-      tracker.end(state, CLIENT_CLOSED_REQUEST, undefined);
+      tracker.abandoned(state);
     }
     done();
   });

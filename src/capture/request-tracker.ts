@@ -92,6 +92,12 @@ export class RequestTracker {
     }
   }
 
+  /** Records a request the client abandoned before the response: status 499, with a message. */
+  abandoned(state: RequestState, responseSize?: number): void {
+    state.errorMessage ??= 'Client closed the connection before the response was sent';
+    this.end(state, CLIENT_CLOSED_REQUEST, responseSize);
+  }
+
   captureFailed(err: unknown): void {
     this.counters.captureErrors++;
     this.throttled.error('request', `Could not record a request: ${errorMessageOf(err)}`);

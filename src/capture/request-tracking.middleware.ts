@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runInContext } from './request-context';
-import { CLIENT_CLOSED_REQUEST, RequestTracker, contentLength } from './request-tracker';
+import { RequestTracker, contentLength } from './request-tracker';
 
 type ExpressRequest = IncomingMessage & {
   originalUrl?: string;
@@ -35,9 +35,9 @@ export function createExpressTracking(tracker: RequestTracker): (req: ExpressReq
     // 'close' fires once per response; `on` avoids the wrapper `once` allocates.
     res.on('close', () => {
       state.route ??= req.route?.path;
-      const aborted = !res.writableFinished;
-      if (aborted) state.errorMessage ??= 'Client closed the connection before the response was sent';
-      tracker.end(state, aborted ? CLIENT_CLOSED_REQUEST : res.statusCode, contentLength(res.getHeader('content-length')));
+      const size = contentLength(res.getHeader('content-length'));
+      if (res.writableFinished) tracker.end(state, res.statusCode, size);
+      else tracker.abandoned(state, size);
     });
     runInContext(state, next);
   };
