@@ -3,8 +3,6 @@
 /** PostgreSQL text cannot hold U+0000; it is stored as U+FFFD instead of failing the batch. */
 export const NUL_REPLACEMENT = '\uFFFD';
 
-const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' ? value.replace(/\0/g, NUL_REPLACEMENT) : value);
-
 /** A string as PostgreSQL accepts it in any text value: U+0000 replaced. */
 export function pgText(text: string): string {
   return text.includes('\0') ? text.replace(/\0/g, NUL_REPLACEMENT) : text;
@@ -19,13 +17,15 @@ export function jsonText(value: unknown): string | null {
   if (text === undefined) return null;
   // Also matches an escaped backslash followed by `u0000`; that only costs the slower path.
   if (!text.includes('\\u0000')) return text;
-  const keysFixed = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(keysFixed);
-    if (v && typeof v === 'object' && !(v instanceof Date)) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [pgText(k), keysFixed(x)]));
-    }
-    return v;
-  };
-  return JSON.stringify(keysFixed(value), withoutNul);
+  return JSON.stringify(withoutNul(value));
 }
 
+/** A copy of a JSON value with U+0000 replaced in every string and key. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return pgText(value);
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [pgText(k), withoutNul(v)]));
+  }
+  return value;
+}
