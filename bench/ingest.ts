@@ -17,25 +17,22 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataSource } from 'typeorm';
 import Bull from 'bull';
 import { AnalyticsModule, AnalyticsModuleOptions, AuditService } from '../src';
-import { createDataSourceOptions } from '../src/database/analytics-data-source.options';
-import { migrateWithLock } from '../src/database/schema-migrator';
 import { AnalyticsDatabase } from '../src/database/analytics-database';
 import { buildCopy, encodeCopyRows } from '../src/database/copy-statement.builder';
 import { buildInsert, chunk, rowsPerStatement } from '../src/database/insert-statement.builder';
 import { BatchWriter } from '../src/pipeline/batch-writer';
 import { toPayload } from '../src/pipeline/batch-producer';
 import { RecordSink } from '../src/pipeline/record-sink';
-import { resolveAnalyticsOptions } from '../src/options/analytics-options.factory';
 import { RecordRow, TABLE_NAMES, TableName } from '../src/records/record.types';
+import { openMigratedSchema } from './lib/analytics-schema';
 import { MIX, mixedRecords } from './lib/mixed-records';
+import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
 import { writeSection } from './lib/sections';
 
@@ -64,15 +61,15 @@ interface Result {
 }
 
 async function main() {
-  const options = resolveAnalyticsOptions({ ...moduleOptions(false), runMigrations: true }, {});
-  const dataSource = new DataSource(createDataSourceOptions(options.database));
-  await dataSource.initialize();
-  await migrateWithLock(dataSource);
+  const resources = new BenchResources(DATABASE_URL, REDIS_URL);
+  await resources.open();
+  await resources.schema(SCHEMA, false);
+  resources.queue(QUEUE);
+  const { options, dataSource } = await openMigratedSchema(moduleOptions(false));
   const database = new AnalyticsDatabase(dataSource, options);
   const writer = new BatchWriter(database);
   const pg = new Client({ connectionString: DATABASE_URL });
   await pg.connect();
-  const redis = new Redis(REDIS_URL);
   const tables = [...TABLE_NAMES, 'event_dedup_keys'].map((t) => `"${SCHEMA}"."${t}"`).join(', ');
   const truncate = () => pg.query(`TRUNCATE ${tables}`);
   const stored = async () => {
@@ -138,7 +135,7 @@ async function main() {
     // The module: the records go through its buffer and producer into Bull (not timed)…
     const producer = await boot(moduleOptions(false));
     const sink = producer.get(RecordSink);
-    const memoryBefore = await usedMemory(redis);
+    const memoryBefore = await resources.redisUsedMemory();
     for (const part of chunk(records, 5000)) {
       for (const r of part) {
         if (r.table === 'authentication_logs') sink.addUrgent(r);
@@ -150,7 +147,7 @@ async function main() {
     await producer.close();
     const queue = new Bull(QUEUE, REDIS_URL);
     workerJobs = (await queue.getJobCounts()).waiting;
-    const memoryFull = await usedMemory(redis);
+    const memoryFull = await resources.redisUsedMemory();
     console.log(`queued ${sent.sent} records in ${workerJobs} jobs (dropped ${sent.dropped})`);
 
     // …then a worker with default options writes them (timed until the last is persisted).
@@ -162,8 +159,7 @@ async function main() {
         await worker.close();
       }),
     );
-    memory = { before: memoryBefore, full: memoryFull, drained: await usedMemory(redis), jobs: workerJobs };
-    await queue.obliterate({ force: true });
+    memory = { before: memoryBefore, full: memoryFull, drained: await resources.redisUsedMemory(), jobs: workerJobs };
     await queue.close();
 
     results.push(
@@ -172,10 +168,9 @@ async function main() {
       }),
     );
   } finally {
-    await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
     await pg.end();
     await dataSource.destroy();
-    await redis.quit();
+    await resources.close(); // drops the schema and the queue's keys
   }
 
   const report = render(results, memory!, sizes!);
@@ -203,10 +198,6 @@ async function tableSizes(pg: Client): Promise<Array<{ table: string; rows: numb
   return out;
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)![1]);
-}
 
 function render(
   results: Result[],

@@ -16,16 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { createDataSourceOptions } from '../src/database/analytics-data-source.options';
-import { migrateWithLock } from '../src/database/schema-migrator';
-import { resolveAnalyticsOptions } from '../src/options/analytics-options.factory';
+import { openMigratedSchema } from './lib/analytics-schema';
 import { buildApps, VariantProcess } from './lib/child';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { runPacedLoad } from './lib/paced-load';
+import { BenchResources } from './lib/resources';
 import { writeSection } from './lib/sections';
 
 const mode = process.argv[2];
@@ -42,12 +38,13 @@ async function main(): Promise<void> {
   const logDir = join(tmpdir(), `nestjs-analytics-${mode}-${RUN}`);
   mkdirSync(logDir, { recursive: true });
   buildApps(join(logDir, 'build'));
-  const pg = new Client({ connectionString: DATABASE_URL });
-  await pg.connect();
-  const redis = new Redis(REDIS_URL);
+  const resources = new BenchResources(DATABASE_URL, REDIS_URL);
+  await resources.open();
+  await resources.schema(SCHEMA, false);
+  resources.queue(QUEUE);
   let app: VariantProcess | undefined;
   try {
-    await prepareSchema(pg);
+    await prepareSchema(resources);
     app = new VariantProcess(
       'analytics',
       join(logDir, 'build'),
@@ -56,40 +53,31 @@ async function main(): Promise<void> {
       join(logDir, 'analytics.log'),
     );
     await app.ready(60_000, PORT);
-    const markdown = mode === 'lag' ? await lag(app, pg) : await soak(app, pg, redis);
+    const markdown = mode === 'lag' ? await lag(app, resources) : await soak(app, resources);
     writeSection(mode, markdown);
     console.log(markdown);
   } finally {
     await app?.stop().catch(() => undefined);
-    await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-    await pg.end();
-    await deleteKeys(redis, `bull:${QUEUE}:*`);
-    redis.disconnect();
+    await resources.close(); // drops the schema and the queue's keys
   }
 }
 
 /** Creates the run's tables before the app starts (its own migration then finds nothing to do). */
-async function prepareSchema(pg: Client): Promise<void> {
-  const options = resolveAnalyticsOptions({ database: { url: DATABASE_URL, schema: SCHEMA } }, {});
-  const dataSource = new DataSource(createDataSourceOptions(options.database));
-  await dataSource.initialize();
-  try {
-    await migrateWithLock(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
-  await pg.query(`ALTER TABLE "${SCHEMA}".api_access_logs ADD COLUMN stored_at timestamptz NOT NULL DEFAULT clock_timestamp()`);
+async function prepareSchema(resources: BenchResources): Promise<void> {
+  const { dataSource } = await openMigratedSchema({ database: { url: DATABASE_URL, schema: SCHEMA } });
+  await dataSource.destroy();
+  await resources.query(`ALTER TABLE "${SCHEMA}".api_access_logs ADD COLUMN stored_at timestamptz NOT NULL DEFAULT clock_timestamp()`);
 }
 
-async function lag(app: VariantProcess, pg: Client): Promise<string> {
+async function lag(app: VariantProcess, resources: BenchResources): Promise<string> {
   const rate = Number(process.env.BENCH_LAG_RATE ?? 2000);
   const seconds = Number(process.env.BENCH_LAG_SECONDS ?? 60);
   await runLoad({ url: `http://127.0.0.1:${PORT}/hello`, durationSeconds: 3, connections: 10 }); // warm-up, not counted
-  const { rows: [{ warm }] } = await pg.query(`SELECT count(*)::int AS warm FROM "${SCHEMA}".api_access_logs`);
+  const { rows: [{ warm }] } = await resources.query(`SELECT count(*)::int AS warm FROM "${SCHEMA}".api_access_logs`);
   const startedAt = new Date();
   const load = await runPacedLoad({ url: `http://127.0.0.1:${PORT}/io`, rate, durationSeconds: seconds });
   await app.flush(120_000);
-  const { rows: [lagRow] } = await pg.query(
+  const { rows: [lagRow] } = await resources.query(
     `SELECT count(*)::int AS n,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
@@ -115,24 +103,24 @@ async function lag(app: VariantProcess, pg: Client): Promise<string> {
   ].join('\n');
 }
 
-async function soak(app: VariantProcess, pg: Client, redis: Redis): Promise<string> {
+async function soak(app: VariantProcess, resources: BenchResources): Promise<string> {
   const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
   const warmupSeconds = Number(process.env.BENCH_SOAK_WARMUP ?? 30);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const url = `http://127.0.0.1:${PORT}/hello`;
-  const redisBefore = await usedMemory(redis);
+  const redisBefore = await resources.redisUsedMemory();
   await runLoad({ url, durationSeconds: warmupSeconds, connections });
   const samples: Array<{ t: number; rss: number; redis: number }> = [];
   const started = Date.now();
-  const sample = async () => samples.push({ t: (Date.now() - started) / 1000, rss: app.rssBytes(), redis: await usedMemory(redis) });
+  const sample = async () => samples.push({ t: (Date.now() - started) / 1000, rss: app.rssBytes(), redis: await resources.redisUsedMemory() });
   await sample();
   const timer = setInterval(() => void sample(), 5_000);
   const load = await runLoad({ url, durationSeconds: seconds, connections });
   clearInterval(timer);
   await sample();
   const flushed = await app.flush(180_000);
-  const afterDrain = await usedMemory(redis);
-  const { rows: [{ n }] } = await pg.query(`SELECT count(*)::int AS n FROM "${SCHEMA}".api_access_logs`);
+  const afterDrain = await resources.redisUsedMemory();
+  const { rows: [{ n }] } = await resources.query(`SELECT count(*)::int AS n FROM "${SCHEMA}".api_access_logs`);
   const stats = await app.stats();
   const first = samples[0];
   const last = samples[samples.length - 1];
@@ -152,19 +140,6 @@ async function soak(app: VariantProcess, pg: Client, redis: Redis): Promise<stri
     '',
     'Targets (issue #4): RSS growth at most 50 MB over 5 minutes at full load; Redis memory flat after 1,000,000 records.',
   ].join('\n');
-}
-
-async function usedMemory(redis: Redis): Promise<number> {
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
-}
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 const int = (v: number) => Math.round(Number(v)).toLocaleString('en');

@@ -19,9 +19,7 @@ export interface PhaseSample {
   /** Fixed-rate phase: how late the generator itself sent, p99 ms. */
   sendLagP99?: number;
   cpuPerRequestMicros: number;
-  workerCpuPerRequestMicros?: number;
   peakRssMb: number;
-  workerPeakRssMb?: number;
 }
 
 /** One variant in one round: a fresh process (and worker), all phases, then flush and count. */
@@ -124,8 +122,9 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
             return bare ? f(s.phases[phase]!, bare) : NaN;
           }),
         );
-      const cpu = fmt(m((p) => p.cpuPerRequestMicros), 1) + workerPart(m((p) => p.workerCpuPerRequestMicros), 1);
-      const rss = fmt(m((p) => p.peakRssMb), 0) + workerPart(m((p) => p.workerPeakRssMb), 0);
+      // The API process only: a separate worker runs after the load (see Variants).
+      const cpu = fmt(m((p) => p.cpuPerRequestMicros), 1);
+      const rss = fmt(m((p) => p.peakRssMb), 0);
       const stored = storedCell(rows, route);
       out.push(
         fixed

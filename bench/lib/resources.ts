@@ -30,6 +30,11 @@ export class BenchResources {
     return name;
   }
 
+  /** Any SQL on the runner's own connection. */
+  query(sql: string, params: unknown[] = []) {
+    return this.pg.query(sql, params);
+  }
+
   /** Rows in schema.table, or NaN when the table does not exist. */
   async count(schema: string, table: string): Promise<number> {
     try {
