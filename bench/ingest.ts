@@ -27,7 +27,7 @@ import { AnalyticsDatabase } from '../src/database/analytics-database';
 import { buildCopy, encodeCopyRows } from '../src/database/copy-statement.builder';
 import { buildInsert, chunk, rowsPerStatement } from '../src/database/insert-statement.builder';
 import { BatchWriter } from '../src/pipeline/batch-writer';
-import { toPayload } from '../src/pipeline/batch-producer';
+import { encodeRecords } from '../src/pipeline/batch-encoder';
 import { RecordSink } from '../src/pipeline/record-sink';
 import { RecordRow, TABLE_NAMES, TableName } from '../src/records/record.types';
 import { openMigratedSchema } from './lib/analytics-schema';
@@ -164,7 +164,7 @@ async function main() {
 
     results.push(
       await timed('`BatchWriter` alone, the same jobs without Bull', async () => {
-        for (const part of chunk(records, Math.ceil(ROWS / workerJobs))) await writer.write(toPayload(part));
+        for (const part of chunk(records, Math.ceil(ROWS / workerJobs))) await writer.write(encodeRecords(part));
       }),
     );
   } finally {

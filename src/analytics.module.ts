@@ -24,6 +24,7 @@ import type {
 import { resolveAnalyticsOptions } from './options/analytics-options.factory';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters } from './pipeline/analytics-counters';
+import { BatchEncoder } from './pipeline/batch-encoder';
 import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
 import { BatchWriter } from './pipeline/batch-writer';
@@ -95,6 +96,7 @@ export class AnalyticsModule extends RequestTrackingHost {
       providers: [
         AnalyticsCounters,
         RecordFactory,
+        BatchEncoder,
         BatchProducer,
         RecordBuffer,
         AnalyticsDatabase,

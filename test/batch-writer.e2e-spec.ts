@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { AnalyticsDatabase } from '../src/database/analytics-database';
 import { NUL_REPLACEMENT } from '../src/database/pg-text';
 import { BatchWriter, WriteMethod } from '../src/pipeline/batch-writer';
-import type { RecordRow, TableName } from '../src/records/record.types';
+import { encodeRecords } from '../src/pipeline/batch-encoder';
+import type { BatchPayload, EncodedBatch, JobPayload, RecordRow, TableName } from '../src/records/record.types';
 import { bootAnalytics, testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
 import { uniqueNames } from './support/test-names';
@@ -68,80 +69,105 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
 
   const stored = (text: string) => text.replace(/\0/g, NUL_REPLACEMENT);
 
-  it.each<WriteMethod>(['copy', 'insert'])('%s stores text with tabs, newlines, backslashes, quotes, unicode and NUL exactly', async (method) => {
-    const rows = NASTY.map((text, i) => auditRow(text, i));
+  /** The same rows as the producer sends them now: value arrays per table. */
+  const asValueArrays = (payload: BatchPayload): JobPayload =>
+    encodeRecords(Object.entries(payload).flatMap(([table, rows]) => (rows ?? []).map((row) => ({ table: table as TableName, row }))));
 
-    expect(await writer.writeWith(method, { audit_logs: rows })).toBe(rows.length);
+  describe.each<[string, (payload: BatchPayload) => JobPayload]>([
+    ['value arrays (the current job format)', asValueArrays],
+    ['row objects (jobs left in Redis by an earlier version)', (payload) => payload],
+  ])('jobs as %s', (_format, job) => {
+    it.each<WriteMethod>(['copy', 'insert'])('%s stores text with tabs, newlines, backslashes, quotes, unicode and NUL exactly', async (method) => {
+      const rows = NASTY.map((text, i) => auditRow(text, i));
 
-    const back = await db.rows('audit_logs', 'id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
-    expect(back).toHaveLength(rows.length);
-    for (const [i, text] of NASTY.entries()) {
-      const got = back.find((r) => r.action === `nasty.${i}`)!;
-      const want = stored(text);
-      expect(got.message).toBe(want);
-      expect(got.user_agent).toBe(want);
-      expect(got.before_data).toEqual({ text: want, nested: [want, { [want]: i }], n: i, ok: true, nothing: null });
-      expect(got.metadata).toEqual({ text: want });
-      expect(got.tags).toEqual([want, 'second', null]);
-      expect(got.duration_ms).toBe(i + 0.25);
-      expect(got.is_sensitive).toBe(i % 2 === 0);
-      expect(new Date(got.created_at).toISOString()).toBe(rows[i].created_at);
-    }
-  });
+      expect(await writer.writeWith(method, job({ audit_logs: rows }))).toBe(rows.length);
 
-  it('writes every table of a mixed batch in one transaction', async () => {
-    const payload = {
-      api_access_logs: [row('api_access_logs', { method: 'GET', endpoint: '/a\tb', status_code: 200, response_time_ms: 1.5, query_params: { q: 'x\ny' } })],
-      authentication_logs: [row('authentication_logs', { event_type: 'login', success: false, ip_address: '10.0.0.1' })],
-      external_api_call_logs: [
-        row('external_api_call_logs', { service: 'gemini', endpoint: 'generateContent', method: 'POST', cost_estimate: '0.000123', input_tokens: 10 }),
-      ],
-      audit_logs: [auditRow('mixed', 0)],
-      event_logs: [eventRow({ event_type: 'signup', properties: { plan: 'pro' } })],
-    };
+      const back = await db.rows('audit_logs', 'id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
+      expect(back).toHaveLength(rows.length);
+      for (const [i, text] of NASTY.entries()) {
+        const got = back.find((r) => r.action === `nasty.${i}`)!;
+        const want = stored(text);
+        expect(got.message).toBe(want);
+        expect(got.user_agent).toBe(want);
+        expect(got.before_data).toEqual({ text: want, nested: [want, { [want]: i }], n: i, ok: true, nothing: null });
+        expect(got.metadata).toEqual({ text: want });
+        expect(got.tags).toEqual([want, 'second', null]);
+        expect(got.duration_ms).toBe(i + 0.25);
+        expect(got.is_sensitive).toBe(i % 2 === 0);
+        expect(new Date(got.created_at).toISOString()).toBe(rows[i].created_at);
+      }
+    });
 
-    expect(await writer.write(payload)).toBe(5);
+    it('writes every table of a mixed batch in one transaction', async () => {
+      const payload = {
+        api_access_logs: [row('api_access_logs', { method: 'GET', endpoint: '/a\tb', status_code: 200, response_time_ms: 1.5, query_params: { q: 'x\ny' } })],
+        authentication_logs: [row('authentication_logs', { event_type: 'login', success: false, ip_address: '10.0.0.1' })],
+        external_api_call_logs: [
+          row('external_api_call_logs', { service: 'gemini', endpoint: 'generateContent', method: 'POST', cost_estimate: '0.000123', input_tokens: 10 }),
+        ],
+        audit_logs: [auditRow('mixed', 0)],
+        event_logs: [eventRow({ event_type: 'signup', properties: { plan: 'pro' } })],
+      };
 
-    const [access] = await db.rows('api_access_logs', 'id = $1', [payload.api_access_logs[0].id]);
-    expect(access).toMatchObject({ endpoint: '/a\tb', status_code: 200, query_params: { q: 'x\ny' } });
-    const [call] = await db.rows('external_api_call_logs', 'id = $1', [payload.external_api_call_logs[0].id]);
-    expect(call).toMatchObject({ service: 'gemini', method: 'POST', input_tokens: 10, cost_estimate: '0.000123' });
-    expect(await db.rows('authentication_logs', 'id = $1', [payload.authentication_logs[0].id])).toHaveLength(1);
-    expect(await db.rows('event_logs', 'id = $1', [payload.event_logs[0].id])).toHaveLength(1);
-  });
+      expect(await writer.write(job(payload))).toBe(5);
 
-  it('a replayed batch (some rows already stored) falls back to INSERT and stores each row once', async () => {
-    const first = [auditRow('replay-1', 1), auditRow('replay-2', 2)];
-    const later = [auditRow('replay-3', 3)];
-    expect(await writer.write({ audit_logs: first })).toBe(2);
+      const [access] = await db.rows('api_access_logs', 'id = $1', [payload.api_access_logs[0].id]);
+      expect(access).toMatchObject({ endpoint: '/a\tb', status_code: 200, query_params: { q: 'x\ny' } });
+      const [call] = await db.rows('external_api_call_logs', 'id = $1', [payload.external_api_call_logs[0].id]);
+      expect(call).toMatchObject({ service: 'gemini', method: 'POST', input_tokens: 10, cost_estimate: '0.000123' });
+      expect(await db.rows('authentication_logs', 'id = $1', [payload.authentication_logs[0].id])).toHaveLength(1);
+      expect(await db.rows('event_logs', 'id = $1', [payload.event_logs[0].id])).toHaveLength(1);
+    });
 
-    expect(await writer.write({ audit_logs: [...first, ...later] })).toBe(1);
-    expect(await writer.write({ audit_logs: [...first, ...later] })).toBe(0);
+    it('a replayed batch (some rows already stored) falls back to INSERT and stores each row once', async () => {
+      const first = [auditRow('replay-1', 1), auditRow('replay-2', 2)];
+      const later = [auditRow('replay-3', 3)];
+      expect(await writer.write(job({ audit_logs: first }))).toBe(2);
 
-    const ids = [...first, ...later].map((r) => r.id);
-    const back = await db.query(`SELECT id, count(*)::int AS n FROM "${names.schema}".audit_logs WHERE id = ANY($1::uuid[]) GROUP BY id`, [ids]);
-    expect(back.rows).toHaveLength(3);
-    expect(back.rows.every((r) => r.n === 1)).toBe(true);
-  });
+      expect(await writer.write(job({ audit_logs: [...first, ...later] }))).toBe(1);
+      expect(await writer.write(job({ audit_logs: [...first, ...later] }))).toBe(0);
 
-  it('a batch that fails for another reason rolls back every table and rethrows', async () => {
-    const good = auditRow('rolled-back', 1);
-    const bad = row('api_access_logs', { method: 'GET', endpoint: '/x', status_code: 'not a number', response_time_ms: 1 });
+      const ids = [...first, ...later].map((r) => r.id);
+      const back = await db.query(`SELECT id, count(*)::int AS n FROM "${names.schema}".audit_logs WHERE id = ANY($1::uuid[]) GROUP BY id`, [ids]);
+      expect(back.rows).toHaveLength(3);
+      expect(back.rows.every((r) => r.n === 1)).toBe(true);
+    });
 
-    await expect(writer.write({ api_access_logs: [bad], audit_logs: [good] })).rejects.toThrow(/smallint|invalid input/);
+    it('a batch that fails for another reason rolls back every table and rethrows', async () => {
+      const good = auditRow('rolled-back', 1);
+      const bad = row('api_access_logs', { method: 'GET', endpoint: '/x', status_code: 'not a number', response_time_ms: 1 });
 
-    expect(await db.rows('audit_logs', 'id = $1', [good.id])).toHaveLength(0);
-  });
+      await expect(writer.write(job({ api_access_logs: [bad], audit_logs: [good] }))).rejects.toThrow(/smallint|invalid input/);
 
-  it('events with a dedupKey keep their claim-once path beside COPY for the rest', async () => {
-    const key = `once-${Date.now()}`;
-    const keyed = [
-      eventRow({ event_type: 'once', dedup_key: key }),
-      eventRow({ event_type: 'once', dedup_key: key }),
-      eventRow({ event_type: 'plain' }),
-    ];
+      expect(await db.rows('audit_logs', 'id = $1', [good.id])).toHaveLength(0);
+    });
 
-    expect(await writer.write({ event_logs: keyed, audit_logs: [auditRow('beside-events', 1)] })).toBe(3);
-    expect(await db.rows('event_logs', 'dedup_key = $1', [key])).toHaveLength(1);
+    it('events with a dedupKey keep their claim-once path beside COPY for the rest', async () => {
+      const key = `once-${Date.now()}`;
+      const keyed = [
+        eventRow({ event_type: 'once', dedup_key: key }),
+        eventRow({ event_type: 'once', dedup_key: key }),
+        eventRow({ event_type: 'plain' }),
+      ];
+
+      expect(await writer.write(job({ event_logs: keyed, audit_logs: [auditRow('beside-events', 1)] }))).toBe(3);
+      expect(await db.rows('event_logs', 'dedup_key = $1', [key])).toHaveLength(1);
+    });
+
+    it('ignores a column the table does not have and leaves missing ones to their defaults', async () => {
+      const id = uuidv7();
+      const payload: EncodedBatch = {
+        v: 2,
+        tables: {
+          api_access_logs: {
+            columns: ['id', 'created_at', 'method', 'endpoint', 'status_code', 'response_time_ms', 'from_a_newer_producer'],
+            values: [[id, new Date().toISOString(), 'GET', '/columns', 204, 0.5, 'ignored']],
+          },
+        },
+      };
+      expect(await writer.write(payload)).toBe(1);
+      const [stored] = await db.rows('api_access_logs', 'id = $1', [id]);
+      expect(stored).toMatchObject({ endpoint: '/columns', status_code: 204, user_id: null, query_params: null });
+    });
   });
 });

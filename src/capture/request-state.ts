@@ -11,16 +11,22 @@ import type { AnalyticsContext } from './request-context';
  * handler sees the user set by the guards.
  */
 export class RequestState implements AnalyticsContext {
+  /** The table the finished request goes to: the buffer holds the state itself until its batch leaves. */
+  readonly table = 'api_access_logs' as const;
   readonly sourceSystem: SourceSystem = 'api';
   route?: string;
   handler?: string;
   errorMessage?: string;
   sessionId?: string;
-  private user?: string;
+  /** Set by `finish()`: what the client received and how long it took. */
+  statusCode = 0;
+  responseSize?: number;
+  durationMs = 0;
+  private user?: string | null;
 
   constructor(
-    /** The platform request (Express `req` or Fastify `request`). */
-    readonly request: unknown,
+    /** The platform request (Express `req` or Fastify `request`); released by `finish()`. */
+    public request: unknown,
     private readonly resolveUser: (request: unknown) => string | undefined,
     /** `performance.now()` when the request arrived, for the duration. */
     readonly startedAt: number,
@@ -39,11 +45,27 @@ export class RequestState implements AnalyticsContext {
   ) {}
 
   get userId(): string | undefined {
-    return (this.user ??= this.resolveUser(this.request));
+    // null: resolved, no user. After `finish()` there is no request left to ask.
+    if (this.user === undefined) this.user = (this.request === undefined ? undefined : this.resolveUser(this.request)) ?? null;
+    return this.user ?? undefined;
   }
 
   set userId(value: string | undefined) {
     this.user = value;
+  }
+
+  /**
+   * Freezes what the row needs when the response is done (status, size, duration, user and
+   * session) and lets go of the platform request, so that a buffered state keeps nothing
+   * of the request alive.
+   */
+  finish(statusCode: number, responseSize: number | undefined, sessionId: string | undefined): void {
+    this.durationMs = performance.now() - this.startedAt;
+    this.statusCode = statusCode;
+    this.responseSize = responseSize;
+    this.user = this.userId ?? null;
+    this.sessionId ??= sessionId;
+    this.request = undefined;
   }
 }
 

@@ -5,7 +5,6 @@ import type { ResolvedAnalyticsOptions } from '../options/analytics-options.sche
 import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
-import { RecordFactory } from '../records/record.factory';
 import { errorMessageOf } from './observe-call';
 import { resolveRequestId, traceIdFrom } from './request-id';
 import { RequestState, splitUrl } from './request-state';
@@ -28,7 +27,6 @@ export class RequestTracker {
 
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
-    private readonly factory: RecordFactory,
     private readonly sink: RecordSink,
     private readonly counters: AnalyticsCounters,
   ) {
@@ -85,8 +83,9 @@ export class RequestTracker {
       }
       if (statusCode >= 400 && state.errorMessage === undefined) state.errorMessage = STATUS_CODES[statusCode];
       const session = (state.request as { sessionID?: string; session?: { id?: string } } | undefined) ?? {};
-      state.sessionId ??= session.sessionID ?? session.session?.id;
-      this.sink.add(this.factory.accessLog(state, statusCode, responseSize, userId));
+      state.finish(statusCode, responseSize, session.sessionID ?? session.session?.id);
+      // The row is built when the batch leaves (BatchEncoder), not on the request path.
+      this.sink.add(state);
     } catch (err) {
       this.captureFailed(err);
     }

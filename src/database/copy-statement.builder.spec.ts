@@ -1,4 +1,4 @@
-import { arrayLiteral, buildCopy, encodeCopyRows } from './copy-statement.builder';
+import { arrayLiteral, buildCopy, encodeCopyRows, encodeCopyTable } from './copy-statement.builder';
 import type { TableShape } from './insert-statement.builder';
 import { jsonText, NUL_REPLACEMENT, pgText } from './pg-text';
 
@@ -65,5 +65,27 @@ describe('pgText and jsonText', () => {
 
   it('gives null for undefined', () => {
     expect(jsonText(undefined)).toBeNull();
+  });
+});
+
+describe('encodeCopyTable', () => {
+  it('copies the columns the job names, in its order, with the same escaping as rows', () => {
+    const { sql, body } = encodeCopyTable(shape, {
+      columns: ['note', 'id', 'properties', 'tags'],
+      values: [
+        ['a\tb', 'x', { k: 'v\n' }, ['p', null]],
+        [null, 'y', null, null],
+      ],
+    });
+
+    expect(sql).toBe('COPY "analytics"."event_logs" ("note", "id", "properties", "tags") FROM STDIN');
+    expect(body).toBe('a\\tb\tx\t{"k":"v\\\\n"}\t{"p",NULL}\n\\N\ty\t\\N\t\\N\n');
+  });
+
+  it('leaves out a column the table does not have', () => {
+    const { sql, body } = encodeCopyTable(shape, { columns: ['id', 'unknown', 'n'], values: [['x', 'dropped', 3]] });
+
+    expect(sql).toBe('COPY "analytics"."event_logs" ("id", "n") FROM STDIN');
+    expect(body).toBe('x\t3\n');
   });
 });

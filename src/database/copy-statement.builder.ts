@@ -1,4 +1,5 @@
 import { quoteIdentifier, type TableShape } from './insert-statement.builder';
+import type { TableRows } from '../records/record.types';
 import { jsonText, NUL_REPLACEMENT, pgText } from './pg-text';
 
 /**
@@ -48,6 +49,36 @@ function copyField(value: unknown, json: boolean, array: boolean): string {
   if (value instanceof Date) return value.toISOString();
   if (array && Array.isArray(value)) return escapeCopy(arrayLiteral(value));
   return escapeCopy(jsonText(value) ?? '');
+}
+
+/**
+ * `COPY` of a job's value arrays: the statement for the columns the table has (a column it
+ * does not have is left out, as the INSERT path ignores unknown keys) and its text body.
+ */
+export function encodeCopyTable(shape: TableShape, rows: TableRows): { sql: string; body: string } {
+  const picks: number[] = [];
+  const names: string[] = [];
+  const json: boolean[] = [];
+  const arrays: boolean[] = [];
+  rows.columns.forEach((column, i) => {
+    const at = shape.columns.indexOf(column);
+    if (at === -1) return;
+    picks.push(i);
+    names.push(quoteIdentifier(column));
+    json.push(shape.json[at]);
+    arrays.push(shape.casts[at].endsWith('[]'));
+  });
+  const { values } = rows;
+  let body = '';
+  for (let r = 0; r < values.length; r++) {
+    const value = values[r];
+    for (let c = 0; c < picks.length; c++) {
+      if (c > 0) body += '\t';
+      body += copyField(value[picks[c]], json[c], arrays[c]);
+    }
+    body += '\n';
+  }
+  return { sql: `COPY ${shape.qualified} (${names.join(', ')}) FROM STDIN`, body };
 }
 
 /** The COPY text-format body for `rows`: one newline-terminated line per row, columns in shape order. */

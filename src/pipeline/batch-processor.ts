@@ -4,14 +4,12 @@ import type { Job, Queue } from 'bull';
 import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
-import type { BatchPayload } from '../records/record.types';
+import type { JobPayload } from '../records/record.types';
+import { rowCount } from '../records/table-rows';
 import { AnalyticsCounters } from './analytics-counters';
 import { BatchProducer } from './batch-producer';
 import { BatchWriter } from './batch-writer';
 import { ThrottledLogger } from './throttled-logger';
-
-const recordCount = (payload: BatchPayload | undefined) =>
-  Object.values(payload ?? {}).reduce((n, rows) => n + (rows?.length ?? 0), 0);
 
 /**
  * The worker: consumes batch jobs and writes them. Failed jobs are retried by Bull with
@@ -35,26 +33,26 @@ export class BatchProcessor {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.queue.on('failed', (job: Job<BatchPayload>, err: Error) => this.onFailed(job, err));
+    this.queue.on('failed', (job: Job<JobPayload>, err: Error) => this.onFailed(job, err));
     this.queue
-      .process(BATCH_JOB, this.options.worker.concurrency, (job: Job<BatchPayload>) => this.handle(job))
+      .process(BATCH_JOB, this.options.worker.concurrency, (job: Job<JobPayload>) => this.handle(job))
       .catch((err: Error) => this.throttled.error('process', messages.redisError(err.message)));
   }
 
   /** Writes one batch; throws so Bull retries it. */
-  async handle(job: Job<BatchPayload>): Promise<{ inserted: number }> {
+  async handle(job: Job<JobPayload>): Promise<{ inserted: number }> {
     const inserted = await this.writer.write(job.data);
-    this.counters.persisted += recordCount(job.data);
+    this.counters.persisted += rowCount(job.data);
     this.producer.finished(String(job.id));
     return { inserted };
   }
 
-  private onFailed(job: Job<BatchPayload>, err: Error): void {
+  private onFailed(job: Job<JobPayload>, err: Error): void {
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade >= attempts) {
-      this.counters.failed += recordCount(job.data);
+      this.counters.failed += rowCount(job.data);
       this.producer.finished(String(job.id));
-      this.logger.error(messages.batchExhausted(job.id, recordCount(job.data)));
+      this.logger.error(messages.batchExhausted(job.id, rowCount(job.data)));
     } else {
       this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));
     }

@@ -4,7 +4,8 @@ import type { Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
 import { messages } from '../analytics.messages';
-import type { BatchPayload, BufferedRecord } from '../records/record.types';
+import type { QueuedRecord } from '../records/record.types';
+import { BatchEncoder } from './batch-encoder';
 import { RedisClientRegistry } from './redis-client.registry';
 import { ThrottledLogger } from './throttled-logger';
 
@@ -15,13 +16,6 @@ const TRACKED_JOBS_MAX = 10_000;
 const POLL_MS = 25;
 /** How long a flush waits for a connection that is being (re)established. */
 const CONNECT_GRACE_MS = 500;
-
-/** Groups records by table: the payload of one job. */
-export function toPayload(records: BufferedRecord[]): BatchPayload {
-  const payload: BatchPayload = {};
-  for (const { table, row } of records) (payload[table] ??= []).push(row);
-  return payload;
-}
 
 /**
  * Hands batches to Bull, one job per batch. Never waits on a dead Redis: when the
@@ -37,6 +31,7 @@ export class BatchProducer {
 
   constructor(
     @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
+    private readonly encoder: BatchEncoder,
     registry: RedisClientRegistry,
   ) {
     queue.on('error', (err: Error) => this.throttled.warn('redis', messages.redisError(err.message)));
@@ -49,7 +44,7 @@ export class BatchProducer {
   }
 
   /** Adds one job for these records. Rejects quickly if Redis is not reachable. */
-  async send(records: BufferedRecord[]): Promise<void> {
+  async send(records: QueuedRecord[]): Promise<void> {
     if (!this.isReady() && !(await this.waitUntilReady(CONNECT_GRACE_MS))) {
       throw new Error(messages.redisNotReady(this.queue.client.status));
     }
@@ -59,7 +54,7 @@ export class BatchProducer {
       timer = setTimeout(() => reject(new Error(messages.enqueueTimeout(ENQUEUE_TIMEOUT_MS))), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.queue.add(BATCH_JOB, toPayload(records), { jobId }), timeout]);
+      await Promise.race([this.queue.add(BATCH_JOB, this.encoder.encode(records), { jobId }), timeout]);
     } finally {
       clearTimeout(timer);
     }

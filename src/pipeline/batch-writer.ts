@@ -5,7 +5,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
 import { AnalyticsDatabase } from '../database/analytics-database';
-import { buildCopy, encodeCopyRows } from '../database/copy-statement.builder';
+import { encodeCopyTable } from '../database/copy-statement.builder';
 import {
   buildClaimKeys,
   buildDedupedEventInsert,
@@ -15,7 +15,8 @@ import {
   rowsPerStatement,
   Statement,
 } from '../database/insert-statement.builder';
-import { BatchPayload, RecordRow, TABLE_NAMES, TableName } from '../records/record.types';
+import { JobPayload, TABLE_NAMES, TableName, TableRows } from '../records/record.types';
+import { tablesOf, toRowObjects } from '../records/table-rows';
 
 /** PostgreSQL's `unique_violation`. */
 const UNIQUE_VIOLATION = '23505';
@@ -42,7 +43,7 @@ export class BatchWriter {
   constructor(private readonly database: AnalyticsDatabase) {}
 
   /** @returns the number of rows inserted (rows already present are not counted). */
-  async write(payload: BatchPayload): Promise<number> {
+  async write(payload: JobPayload): Promise<number> {
     try {
       return await this.writeWith('copy', payload);
     } catch (err) {
@@ -52,7 +53,8 @@ export class BatchWriter {
   }
 
   /** Writes the whole batch with one method, in one transaction. */
-  async writeWith(method: WriteMethod, payload: BatchPayload): Promise<number> {
+  async writeWith(method: WriteMethod, payload: JobPayload): Promise<number> {
+    const tables = tablesOf(payload);
     const dataSource = await this.database.ready();
     const runner = dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
@@ -60,8 +62,8 @@ export class BatchWriter {
     try {
       await runner.startTransaction();
       for (const table of TABLE_NAMES) {
-        const rows = payload[table];
-        if (!rows?.length) continue;
+        const rows = tables[table];
+        if (!rows?.values.length) continue;
         inserted +=
           method === 'copy' && !this.hasDedupKeys(table, rows)
             ? await this.copy(client, table, rows)
@@ -77,18 +79,19 @@ export class BatchWriter {
     }
   }
 
-  private hasDedupKeys(table: TableName, rows: RecordRow[]): boolean {
-    return table === 'event_logs' && rows.some((r) => r.dedup_key != null);
+  private hasDedupKeys(table: TableName, { columns, values }: TableRows): boolean {
+    const at = columns.indexOf('dedup_key');
+    return table === 'event_logs' && at !== -1 && values.some((v) => v[at] != null);
   }
 
-  private async copy(client: PoolClient, table: TableName, rows: RecordRow[]): Promise<number> {
-    const shape = this.database.shape(table);
-    const stream = client.query(copyFrom(buildCopy(shape)));
-    await pipeline(Readable.from([encodeCopyRows(shape, rows)]), stream);
+  private async copy(client: PoolClient, table: TableName, rows: TableRows): Promise<number> {
+    const { sql, body } = encodeCopyTable(this.database.shape(table), rows);
+    const stream = client.query(copyFrom(sql));
+    await pipeline(Readable.from([body]), stream);
     return stream.rowCount;
   }
 
-  private async insert(runner: QueryRunner, table: TableName, rows: RecordRow[]): Promise<number> {
+  private async insert(runner: QueryRunner, table: TableName, rows: TableRows): Promise<number> {
     let inserted = 0;
     for (const statement of this.statements(table, rows)) {
       const result = await runner.query(statement.sql, statement.params, true);
@@ -97,12 +100,12 @@ export class BatchWriter {
     return inserted;
   }
 
-  private *statements(table: TableName, rows: RecordRow[]): Generator<Statement & { counts: boolean }> {
+  private *statements(table: TableName, tableRows: TableRows): Generator<Statement & { counts: boolean }> {
     const shape = this.database.shape(table);
     const size = rowsPerStatement(shape.columns.length);
-    const deduped = this.hasDedupKeys(table, rows);
+    const deduped = this.hasDedupKeys(table, tableRows);
     const keysTable = `${shape.qualified.split('.')[0]}.${quoteIdentifier('event_dedup_keys')}`;
-    for (const part of chunk(rows, size)) {
+    for (const part of chunk(toRowObjects(tableRows), size)) {
       if (!deduped) {
         yield { ...buildInsert(shape, part), counts: true };
         continue;

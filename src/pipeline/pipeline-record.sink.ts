@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FlushOptions } from '../audit.service';
-import type { BufferedRecord } from '../records/record.types';
+import type { BufferedRecord, QueuedRecord } from '../records/record.types';
 import { AnalyticsCounters, AnalyticsStats } from './analytics-counters';
 import { BatchProcessor } from './batch-processor';
 import { BatchProducer } from './batch-producer';
@@ -24,7 +24,7 @@ export class PipelineRecordSink extends RecordSink {
     super();
   }
 
-  add(record: BufferedRecord): void {
+  add(record: QueuedRecord): void {
     this.buffer.add(record);
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
-import type { BufferedRecord } from '../records/record.types';
+import type { BufferedRecord, QueuedRecord } from '../records/record.types';
 import { AnalyticsCounters } from './analytics-counters';
 import { BatchProducer } from './batch-producer';
 import { ThrottledLogger } from './throttled-logger';
@@ -25,7 +25,7 @@ const MIN_BATCH = 1000;
 export class RecordBuffer {
   private readonly logger = new Logger('AnalyticsBuffer');
   private readonly throttled: ThrottledLogger;
-  private records: BufferedRecord[] = [];
+  private records: QueuedRecord[] = [];
   /** Records out of the buffer but not yet confirmed by Redis. */
   private sending = 0;
   private inFlight: Promise<void> | null = null;
@@ -72,7 +72,7 @@ export class RecordBuffer {
   }
 
   /** Accepts one record; returns false (and counts it) when the buffer is full or closed. */
-  add(record: BufferedRecord): boolean {
+  add(record: QueuedRecord): boolean {
     if (!this.admit()) return false;
     this.records.push(record);
     if (this.options.flush.strategy !== 'time' && this.records.length >= this.options.flush.countThreshold) {
@@ -171,7 +171,7 @@ export class RecordBuffer {
     }
   }
 
-  private onSendFailure(batch: BufferedRecord[], err: Error): void {
+  private onSendFailure(batch: QueuedRecord[], err: Error): void {
     this.counters.enqueueErrors++;
     // Put the records back in front, in order; they were already counted as admitted.
     this.records = batch.concat(this.records);

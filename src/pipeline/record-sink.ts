@@ -1,5 +1,5 @@
 import type { FlushOptions } from '../audit.service';
-import type { BufferedRecord } from '../records/record.types';
+import type { BufferedRecord, QueuedRecord } from '../records/record.types';
 import type { AnalyticsStats } from './analytics-counters';
 
 /**
@@ -7,8 +7,8 @@ import type { AnalyticsStats } from './analytics-counters';
  * `AnalyticsTestingModule` swaps in an in-memory one.
  */
 export abstract class RecordSink {
-  /** Accepts a record for batching. Never throws, never waits. */
-  abstract add(record: BufferedRecord): void;
+  /** Accepts a record (or a finished request) for batching. Never throws, never waits. */
+  abstract add(record: QueuedRecord): void;
   /** Accepts a record that must leave at once (authentication events). */
   abstract addUrgent(record: BufferedRecord): void;
   abstract flush(options: FlushOptions): Promise<void>;

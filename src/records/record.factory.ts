@@ -205,26 +205,26 @@ export class RecordFactory {
   }
 
   /** One `api_access_logs` row for a finished request. */
-  accessLog(state: RequestState, statusCode: number, responseSize: number | undefined, userId: string | undefined): BufferedRecord {
-    const elapsed = performance.now() - state.startedAt;
+  /** The `api_access_logs` row of a finished request (see `RequestState.finish()`). */
+  accessLog(state: RequestState): BufferedRecord {
     return {
       table: 'api_access_logs',
       row: {
         id: uuidv7(),
         created_at: new Date(state.startedAtEpoch).toISOString(),
         request_id: requestIdOf(state.requestId),
-        user_id: this.id(userId ?? state.userId),
+        user_id: this.id(state.userId),
         session_id: this.id(state.sessionId),
         method: text(state.method, 16),
         endpoint: text(state.path, LIMITS.endpoint),
         route: text(state.route, LIMITS.endpoint),
         handler: text(state.handler, LIMITS.identifier),
-        status_code: statusCode,
-        response_time_ms: Math.round(elapsed * 1000) / 1000,
+        status_code: state.statusCode,
+        response_time_ms: Math.round(state.durationMs * 1000) / 1000,
         ip_address: text(state.ipAddress, LIMITS.short),
         user_agent: text(state.userAgent, LIMITS.userAgent),
         request_size_bytes: count(state.requestSize),
-        response_size_bytes: count(responseSize),
+        response_size_bytes: count(state.responseSize),
         query_params: state.query ? this.sanitizer.json(parseQuery(state.query)) : null,
         error_message: text(state.errorMessage, LIMITS.text),
         trace_id: traceIdOf(state.traceId),

@@ -1,3 +1,4 @@
+import type { RequestState } from '../capture/request-state';
 import type { AuditSeverity, AuditStatus, AuthEventType, SourceSystem } from './audit.enums';
 
 /** The five analytics tables; the buffer and the writer group records by them. */
@@ -25,8 +26,35 @@ export interface BufferedRecord {
   row: RecordRow;
 }
 
-/** The payload of one Bull job: rows grouped by table. */
+/**
+ * What the buffer holds: a built row, or a finished request whose `api_access_logs` row is
+ * built only when its batch leaves the process (off the request path).
+ */
+export type QueuedRecord = BufferedRecord | RequestState;
+
+/** True for a record whose row is already built. */
+export const hasRow = (record: QueuedRecord): record is BufferedRecord => (record as BufferedRecord).row !== undefined;
+
+/** The payload of a format-1 Bull job (before 0.2): rows grouped by table. Still accepted by the worker. */
 export type BatchPayload = Partial<Record<TableName, RecordRow[]>>;
+
+/** Rows of one table in a job: the column names once, then one array of values per row. */
+export interface TableRows {
+  columns: string[];
+  values: unknown[][];
+}
+
+/**
+ * The payload of one Bull job: rows grouped by table, as value arrays (no key repeated per
+ * row). Written by `BatchEncoder`, read by `BatchWriter`.
+ */
+export interface EncodedBatch {
+  v: 2;
+  tables: Partial<Record<TableName, TableRows>>;
+}
+
+/** What a job may carry: the current format, or rows from an older producer. */
+export type JobPayload = EncodedBatch | BatchPayload;
 
 /** Input of `AuditService.log()`. Only `action` is required. */
 export interface AuditEntryInput {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FlushOptions } from '../audit.service';
 import { AnalyticsCounters, AnalyticsStats } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
-import type { BufferedRecord, RecordRow, TableName } from '../records/record.types';
+import { RecordFactory } from '../records/record.factory';
+import { hasRow, type BufferedRecord, type QueuedRecord, type RecordRow, type TableName } from '../records/record.types';
 
 /**
  * The records an app made under `AnalyticsTestingModule`, in memory, as the rows that
@@ -18,7 +19,10 @@ export class AnalyticsTestingStore extends RecordSink {
   private readonly kept: BufferedRecord[] = [];
   private readonly dedupKeys = new Set<string>();
 
-  constructor(private readonly counters: AnalyticsCounters) {
+  constructor(
+    private readonly counters: AnalyticsCounters,
+    private readonly factory: RecordFactory,
+  ) {
     super();
   }
 
@@ -53,7 +57,8 @@ export class AnalyticsTestingStore extends RecordSink {
     this.dedupKeys.clear();
   }
 
-  add(record: BufferedRecord): void {
+  add(queued: QueuedRecord): void {
+    const record = hasRow(queued) ? queued : this.factory.accessLog(queued);
     // Log-once, as the database enforces it with event_dedup_keys.
     const key = record.table === 'event_logs' ? (record.row.dedup_key as string | null) : null;
     if (key !== null) {
