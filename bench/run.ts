@@ -52,6 +52,8 @@ const VARIANTS: Variant[] = [
   },
   { name: 'interceptor-bull', app: 'interceptor-bull', countsJobs: true },
   { name: 'pino-file', app: 'pino-file', logFile: { pathField: 'req.url' } },
+  { name: 'calibration-finish', app: 'calibration-finish' },
+  { name: 'calibration-context', app: 'calibration-context' },
 ];
 
 const settings = {

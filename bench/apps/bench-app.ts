@@ -48,6 +48,8 @@ export interface HttpAppOptions {
   hooks?: BenchHooks;
   /** Replaces Nest's logger with this provider (`bufferLogs` + `app.useLogger`), as nestjs-pino sets up. */
   logger?: Type<LoggerService>;
+  /** Runs before `listen()`: `app.use()` of a calibration middleware. */
+  configure?: (app: INestApplication) => void;
 }
 
 /** Starts an HTTP variant on 127.0.0.1:PORT and answers the runner over IPC. */
@@ -57,6 +59,7 @@ export async function startHttpApp(module: Type<unknown>, options: HttpAppOption
     ? await NestFactory.create(module, new FastifyAdapter(), logging)
     : await NestFactory.create(module, logging);
   if (options.logger) app.useLogger(app.get(options.logger));
+  options.configure?.(app);
   await app.listen(env.port, '127.0.0.1');
   serveRunner(app, options.hooks ?? {});
 }

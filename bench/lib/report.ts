@@ -184,6 +184,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     '- **interceptor-typeorm** — a hand-rolled global interceptor that awaits a TypeORM `insert` of one row per request (TypeORM default pool).',
     '- **interceptor-bull** — a global interceptor that awaits Bull `queue.add` per request; no consumer runs, the jobs left in Redis are counted as stored.',
     '- **pino-file** — no analytics: `nestjs-pino` `LoggerModule.forRoot({ pinoHttp })` request logging (one JSON line per response) to a file through `pino.destination({ minLength: 4096, sync: false })`, the asynchronous set-up of its README, and `app.useLogger(app.get(Logger))`. The file\'s lines with that `req.url` are counted as stored, after the destination is flushed.',
+    '- **calibration-finish** — not an alternative, a yardstick: bare plus one `app.use()` middleware that only listens for `finish` (the issue measured 0.985 × bare for it). **calibration-context** — the same middleware calling `next` inside `AsyncLocalStorage.run()`: what carrying a request context costs by itself on this Node (the module needs one; see the design notes).',
     '- The fixed-rate phase used autocannon `overallRate` before: each connection sent its share of a second as fast as it could and then waited for the next second, so its latency was that of bursts of 50 concurrent requests, not of evenly spaced arrivals.',
     '',
   );
