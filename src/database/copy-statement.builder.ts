@@ -81,19 +81,8 @@ export function encodeCopyTable(shape: TableShape, rows: TableRows): { sql: stri
   return { sql: `COPY ${shape.qualified} (${names.join(', ')}) FROM STDIN`, body };
 }
 
-/** The COPY text-format body for `rows`: one newline-terminated line per row, columns in shape order. */
+/** The COPY text-format body for row objects: one newline-terminated line per row, columns in shape order. */
 export function encodeCopyRows(shape: TableShape, rows: readonly Record<string, unknown>[]): string {
-  const { columns, json } = shape;
-  const arrays = shape.casts.map((cast) => cast.endsWith('[]'));
-  const lines = new Array<string>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    let line = '';
-    for (let c = 0; c < columns.length; c++) {
-      if (c > 0) line += '\t';
-      line += copyField(row[columns[c]], json[c], arrays[c]);
-    }
-    lines[r] = line;
-  }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  const values = rows.map((row) => shape.columns.map((column) => row[column]));
+  return encodeCopyTable(shape, { columns: shape.columns, values }).body;
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { RequestState } from '../capture/request-state';
 import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
 import { RecordFactory } from '../records/record.factory';
@@ -49,12 +50,14 @@ describe('BatchEncoder', () => {
   it('counts a record that cannot be built as a capture error and sends the rest', () => {
     const broken = finishedRequest('/broken');
     Object.defineProperty(broken, 'path', { get: () => { throw new Error('boom'); } });
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
 
     const batch = encoder.encode([broken, finishedRequest('/fine')]);
 
     expect(toRowObjects(batch.tables.api_access_logs!).map((r) => r.endpoint)).toEqual(['/fine']);
     expect(counters.captureErrors).toBe(1);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('boom'));
+    logged.mockRestore();
   });
 });
 
