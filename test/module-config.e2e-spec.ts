@@ -8,9 +8,8 @@ import {
   AuditService,
 } from '../src';
 import { testOptions } from './support/test-app';
-import { TestDatabase } from './support/test-database';
+import { useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
-import { obliterateAndClose, openQueue } from './support/test-queue';
 
 /** A config provider as apps write them (ConfigService-like), living in its own module. */
 @Injectable()
@@ -73,15 +72,7 @@ const registrations: Array<[string, Registration]> = [
 
 describe.each(registrations)('AnalyticsModule.%s', (label, register) => {
   const names = uniqueNames(label.replace(/[^a-z]/gi, '').slice(0, 20));
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await new TestDatabase(names.schema).connect();
-  });
-  afterAll(async () => {
-    await db.dropAndClose();
-    await obliterateAndClose(openQueue(names.queueName));
-  });
+  const db = useSpecResources(names);
 
   it('boots, creates the schema and persists AuditService records within the flush interval', async () => {
     @Module(register(testOptions(names)))

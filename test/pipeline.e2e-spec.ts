@@ -5,21 +5,13 @@ import { AuditService } from '../src';
 import { ANALYTICS_QUEUE } from '../src/analytics.constants';
 import { BatchProcessor } from '../src/pipeline/batch-processor';
 import { bootAnalytics, testOptions } from './support/test-app';
-import { TestDatabase } from './support/test-database';
+import { TestDatabase, useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
 
 describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
   const names = uniqueNames('pipe');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await new TestDatabase(names.schema).connect();
-  });
-  afterAll(async () => {
-    await db.dropAndClose();
-    await obliterateAndClose(openQueue(names.queueName));
-  });
+  const db = useSpecResources(names);
 
   it('N records become at most ceil(N / countThreshold) + 1 jobs, and a separate worker persists them all', async () => {
     const N = 1_050;

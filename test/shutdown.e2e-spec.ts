@@ -4,9 +4,9 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AnalyticsModule, AnalyticsModuleOptions, AuditService } from '../src';
 import { testOptions } from './support/test-app';
-import { TestDatabase } from './support/test-database';
+import { useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
-import { obliterateAndClose, openQueue } from './support/test-queue';
+import { openQueue } from './support/test-queue';
 
 const SLOW_MS = 400;
 
@@ -43,15 +43,7 @@ function get(port: number, path: string): Promise<number> {
 
 describe('Shutdown: requests still in progress when app.close() is called are recorded', () => {
   const names = uniqueNames('shutdown');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await new TestDatabase(names.schema).connect();
-  });
-  afterAll(async () => {
-    await db.dropAndClose();
-    await obliterateAndClose(openQueue(names.queueName));
-  });
+  const db = useSpecResources(names);
 
   it.each([
     ['the worker in this process', true],

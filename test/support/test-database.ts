@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DATABASE_URL } from './test-names';
+import { obliterateAndClose, openQueue } from './test-queue';
 
 /** A plain pg connection to read what the module wrote, and drop the spec's schema afterwards. */
 export class TestDatabase {
@@ -42,4 +43,18 @@ export class TestDatabase {
     await this.client.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`).catch(() => undefined);
     await this.client.end();
   }
+}
+
+/**
+ * The usual resources of an end-to-end spec: a `TestDatabase` connected before its tests,
+ * and after them its schema dropped and its queue's keys removed. Call it in a `describe`.
+ */
+export function useSpecResources(names: { schema: string; queueName: string }): TestDatabase {
+  const db = new TestDatabase(names.schema);
+  beforeAll(() => db.connect());
+  afterAll(async () => {
+    await db.dropAndClose();
+    await obliterateAndClose(openQueue(names.queueName));
+  });
+  return db;
 }
