@@ -13,9 +13,9 @@ const COPY_SPECIAL_ALL = /[\\\t\n\r\0]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': NUL_REPLACEMENT };
 const ARRAY_SPECIAL_ALL = /[\\"]/g;
 
-/** `COPY "schema"."table" ("a", "b", …) FROM STDIN` for every column of the shape. */
-export function buildCopy(shape: TableShape): string {
-  return `COPY ${shape.qualified} (${shape.columns.map(quoteIdentifier).join(', ')}) FROM STDIN`;
+/** `COPY "schema"."table" ("a", "b", …) FROM STDIN` for these columns (by default every column of the shape). */
+export function buildCopy(shape: TableShape, columns: readonly string[] = shape.columns): string {
+  return `COPY ${shape.qualified} (${columns.map(quoteIdentifier).join(', ')}) FROM STDIN`;
 }
 
 /** A PostgreSQL array literal of text elements: `{"a","b\"c",NULL}`. */
@@ -64,7 +64,7 @@ export function encodeCopyTable(shape: TableShape, rows: TableRows): { sql: stri
     const at = shape.columns.indexOf(column);
     if (at === -1) return;
     picks.push(i);
-    names.push(quoteIdentifier(column));
+    names.push(column);
     json.push(shape.json[at]);
     arrays.push(shape.casts[at].endsWith('[]'));
   });
@@ -78,7 +78,7 @@ export function encodeCopyTable(shape: TableShape, rows: TableRows): { sql: stri
     }
     body += '\n';
   }
-  return { sql: `COPY ${shape.qualified} (${names.join(', ')}) FROM STDIN`, body };
+  return { sql: buildCopy(shape, names), body };
 }
 
 /** The COPY text-format body for row objects: one newline-terminated line per row, columns in shape order. */
