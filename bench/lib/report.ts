@@ -88,7 +88,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')} (A B C … A B C …).`,
     `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured.`,
     `- Phases: /hello flat out; /io flat out (both autocannon, ${settings.connections} connections, no pipelining); /io at ${settings.fixedRate} req/s, evenly spaced (bench/lib/paced-load.ts: request i sent at start + i / rate over keep-alive sockets, latency timed from that scheduled instant, so a stall counts against every request it delays).`,
-    '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for analytics-fastify: against bare-fastify, and its p99 − bare too).',
+    '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for analytics-fastify: against bare-fastify, and its p99 − bare too). In brackets: the lowest and highest per-round value, the noise a rerun should fall within.',
     '- Latency percentiles are computed from every response (sub-millisecond), not from autocannon\'s whole-millisecond histogram.',
     '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
     '- Peak RSS is the largest VmRSS sampled every 200 ms during the measured window.',
@@ -115,25 +115,21 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
         continue;
       }
       const m = (f: (p: PhaseSample) => number | undefined) => median(rows.map((s) => f(s.phases[phase]!) ?? NaN));
-      const relative = (f: (s: PhaseSample, bare: PhaseSample) => number) =>
-        median(
-          rows.map((s) => {
-            const bare = bareOf(s.round, v)?.phases[phase];
-            return bare ? f(s.phases[phase]!, bare) : NaN;
-          }),
-        );
+      const relative = (f: (s: PhaseSample, bare: PhaseSample) => number) => perRound(rows, phase, (round) => bareOf(round, v)?.phases[phase], f);
       // The API process only: a separate worker runs after the load (see Variants).
       const cpu = fmt(m((p) => p.cpuPerRequestMicros), 1);
       const rss = fmt(m((p) => p.peakRssMb), 0);
       const stored = storedCell(rows, route);
       out.push(
         fixed
-          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${signed(relative((p, b) => p.p99 - b.p99))} | ${fmt(m((p) => p.sendLagP99), 2)} | ${cpu} | ${rss} | ${stored} |`
-          : `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(relative((p, b) => p.rps / b.rps), 3)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${cpu} | ${rss} | ${stored} |`,
+          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${spread(relative((p, b) => p.p99 - b.p99), signed)} | ${fmt(m((p) => p.sendLagP99), 2)} | ${cpu} | ${rss} | ${stored} |`
+          : `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${spread(relative((p, b) => p.rps / b.rps), (x) => fmt(x, 3))} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${cpu} | ${rss} | ${stored} |`,
       );
     }
     out.push('');
   }
+
+  out.push(...targetsTable(ok, bareOf));
 
   out.push('## Persistence and whole-run cost', '');
   out.push(
@@ -189,6 +185,77 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     '',
   );
   return out.join('\n');
+}
+
+/** Per-round values of `f(variant, bare of the same round)` for one phase. */
+function perRound(
+  rows: RoundSample[],
+  phase: PhaseName,
+  bareOf: (round: number) => PhaseSample | undefined,
+  f: (s: PhaseSample, bare: PhaseSample) => number,
+): number[] {
+  return rows.flatMap((s) => {
+    const bare = bareOf(s.round);
+    const own = s.phases[phase];
+    return own && bare ? [f(own, bare)] : [];
+  });
+}
+
+/** Median of per-round values, with their range when there is more than one: `0.79 (0.76–0.81)`. */
+function spread(values: number[], format: (value: number) => string): string {
+  const m = median(values);
+  if (!Number.isFinite(m)) return '—';
+  if (values.length < 2 || Math.min(...values) === Math.max(...values)) return format(m);
+  return `${format(m)} (${format(Math.min(...values))} – ${format(Math.max(...values))})`;
+}
+
+/** The HTTP targets of issue #4, each with its measured median and per-round range. */
+function targetsTable(ok: RoundSample[], bareOf: (round: number, variant?: string) => RoundSample | undefined): string[] {
+  const rowsOf = (variant: string) => ok.filter((s) => s.variant === variant);
+  const ratio = (variant: string) => perRound(rowsOf(variant), 'hello', (r) => bareOf(r)?.phases.hello, (p, b) => p.rps / b.rps);
+  const addedP99 = (variant: string) => perRound(rowsOf(variant), 'io-fixed', (r) => bareOf(r)?.phases['io-fixed'], (p, b) => p.p99 - b.p99);
+  const storedShare = (variant: string) => {
+    const rows = rowsOf(variant);
+    const sent = sum(rows.map((s) => sum(Object.values(s.sentByRoute))));
+    return sent > 0 ? sum(rows.map((s) => s.persistedTotal ?? 0)) / sent : NaN;
+  };
+  const verdict = (values: number[], met: (value: number) => boolean) => {
+    const m = median(values);
+    if (!Number.isFinite(m)) return 'not measured';
+    if (values.every(met)) return '**met**';
+    return met(m) ? 'met by the median, not in every round' : '**missed**';
+  };
+  const lines = [
+    '## Targets (issue #4), HTTP',
+    '',
+    '| target | measured: median (lowest – highest round) | verdict |',
+    '|---|---:|---|',
+  ];
+  if (rowsOf('analytics-producer').length) {
+    const r = ratio('analytics-producer');
+    const p = addedP99('analytics-producer');
+    lines.push(`| producer-only, /hello ≥ 0.95 × bare | ${spread(r, (x) => fmt(x, 3))} | ${verdict(r, (x) => x >= 0.95)} |`);
+    const yardstick = addedP99('calibration-finish');
+    const noisy = yardstick.length > 0 && Math.max(...yardstick.map(Math.abs)) > 1;
+    lines.push(
+      `| producer-only, added p99 ≤ 1 ms on /io at the fixed rate | ${spread(p, signed)} ms | ${verdict(p, (x) => x <= 1)}${noisy ? ', but inside the noise (see below)' : ''} |`,
+    );
+  }
+  if (rowsOf('analytics').length) {
+    const r = ratio('analytics');
+    const stored = storedShare('analytics');
+    lines.push(`| default options, /hello ≥ 0.85 × bare | ${spread(r, (x) => fmt(x, 3))} | ${verdict(r, (x) => x >= 0.85)} |`);
+    lines.push(`| default options, every request persisted | ${Number.isFinite(stored) ? `${(100 * stored).toFixed(2)}%` : '—'} | ${stored >= 1 ? '**met**' : '**missed**'} |`);
+  }
+  const yardstick = rowsOf('calibration-finish').length ? addedP99('calibration-finish') : [];
+  if (yardstick.length) {
+    lines.push(
+      '',
+      `For scale: the \`finish\`-listener yardstick, which does no work, measured ${spread(yardstick, signed)} ms of "added" p99 in the same rounds. A p99 difference smaller than that is noise.`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Hand-written notes on design choices (bench/notes/design.md), kept beside the harness so a rerun keeps them. */
