@@ -11,6 +11,7 @@ import { designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample,
 import { writeSection } from './lib/sections';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
+import { positiveInt } from './lib/env-settings';
 
 /** How a variant stores what it records, so the runner can count it. */
 interface Variant {
@@ -300,13 +301,6 @@ function summaryLine(s: RoundSample): string {
   );
 }
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
 
 main().catch((err: Error) => {
   console.error(err.stack ?? err.message);
