@@ -205,8 +205,9 @@ function perRound(
 function spread(values: number[], format: (value: number) => string): string {
   const m = median(values);
   if (!Number.isFinite(m)) return '—';
-  if (values.length < 2 || Math.min(...values) === Math.max(...values)) return format(m);
-  return `${format(m)} (${format(Math.min(...values))} – ${format(Math.max(...values))})`;
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? format(m) : `${format(m)} (${format(low)} – ${format(high)})`;
 }
 
 /** The HTTP targets of issue #4, each with its measured median and per-round range. */
@@ -226,7 +227,7 @@ function targetsTable(ok: RoundSample[], bareOf: (round: number, variant?: strin
     return met(m) ? 'met by the median, not in every round' : '**missed**';
   };
   // The do-nothing yardstick's own "added" p99: how large a p99 difference noise makes.
-  const yardstick = rowsOf('calibration-finish').length ? addedP99('calibration-finish') : [];
+  const yardstick = addedP99('calibration-finish');
   const lines = [
     '## Targets (issue #4), HTTP',
     '',
