@@ -36,11 +36,14 @@ export class VariantProcess {
     app: string,
     env: Record<string, string>,
     logFile: string,
+    /** A program the process runs under, with its arguments (e.g. valgrind); its pid is the app's. */
+    launcher: string[] = [],
   ) {
     this.log = createWriteStream(logFile);
     // BENCH_NODE_ARGS passes flags to the measured process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
     const nodeArgs = (env.BENCH_NODE_ARGS ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, join(buildDir, 'bench', 'apps', `${app}.js`)], {
+    const [command, ...args] = [...launcher, process.execPath, ...nodeArgs, join(buildDir, 'bench', 'apps', `${app}.js`)];
+    this.child = spawn(command, args, {
       // The compiled files live outside the repository; packages resolve from its node_modules.
       env: { ...process.env, ...env, NODE_ENV: 'production', NODE_PATH: join(ROOT, 'node_modules') },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

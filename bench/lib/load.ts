@@ -4,6 +4,8 @@ export interface LoadOptions {
   url: string;
   durationSeconds: number;
   connections: number;
+  /** Stop after this many requests instead of after `durationSeconds`. */
+  amount?: number;
   /** Requests per second across all connections; absent = as fast as the server answers. */
   overallRate?: number;
 }
@@ -36,6 +38,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         duration: options.durationSeconds,
+        amount: options.amount,
         pipelining: 1,
         overallRate: options.overallRate,
       },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const BENCHMARKS_FILE = join(__dirname, '..', '..', 'BENCHMARKS.md');
 
 /** The order sections take in BENCHMARKS.md. */
-export const SECTION_ORDER = ['http', 'profile', 'ingest', 'lag', 'soak', 'notes'] as const;
+export const SECTION_ORDER = ['http', 'instructions', 'profile', 'ingest', 'lag', 'soak', 'notes'] as const;
 export type SectionName = (typeof SECTION_ORDER)[number];
 
 const open = (name: string) => `<!-- section:${name} -->`;

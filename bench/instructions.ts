@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { callgrindAvailable, callgrindLauncher, dumpInstructions, setInstrumentation } from './lib/callgrind';
+import { buildApps, VariantProcess } from './lib/child';
+import { positiveInt } from './lib/env-settings';
+import { median, runLoad } from './lib/load';
+import { machineInfo } from './lib/machine';
+import { BenchResources } from './lib/resources';
+import { writeSection } from './lib/sections';
+
+/**
+ * `npm run bench:instructions`: what each variant costs per GET /hello in CPU
+ * instructions, counted by valgrind's callgrind. Unlike req/s, the count is the same from
+ * one run to the next however noisy the machine is, so a change of a few per cent on the
+ * hot path can be measured. Writes the `instructions` section of BENCHMARKS.md.
+ */
+interface CountedVariant {
+  name: string;
+  app: string;
+  /** The variant it is compared with (bare NestJS on the same platform). */
+  baseline: string;
+  /** Needs a schema and a queue of its own. */
+  schema?: 'app' | 'runner';
+  queue?: boolean;
+  logFile?: boolean;
+}
+
+const VARIANTS: CountedVariant[] = [
+  { name: 'bare', app: 'bare', baseline: 'bare' },
+  { name: 'calibration-finish', app: 'calibration-finish', baseline: 'bare' },
+  { name: 'calibration-context', app: 'calibration-context', baseline: 'bare' },
+  { name: 'analytics-producer', app: 'analytics-producer', baseline: 'bare', schema: 'app', queue: true },
+  { name: 'analytics', app: 'analytics', baseline: 'bare', schema: 'app', queue: true },
+  { name: 'pino-file', app: 'pino-file', baseline: 'bare', logFile: true },
+  { name: 'interceptor-bull', app: 'interceptor-bull', baseline: 'bare', queue: true },
+  { name: 'interceptor-typeorm', app: 'interceptor-typeorm', baseline: 'bare', schema: 'runner', queue: true },
+  { name: 'bare-fastify', app: 'bare-fastify', baseline: 'bare-fastify' },
+  { name: 'analytics-fastify', app: 'analytics-fastify', baseline: 'bare-fastify', schema: 'app', queue: true },
+];
+
+const settings = {
+  rounds: positiveInt('BENCH_ROUNDS', 1),
+  /** Requests before counting starts: V8 compiles the hot path during these. */
+  warmupRequests: positiveInt('BENCH_WARMUP_REQUESTS', 8000),
+  measuredRequests: positiveInt('BENCH_REQUESTS', 3000),
+  connections: positiveInt('BENCH_CONNECTIONS', 10),
+  basePort: positiveInt('BENCH_PORT', 39_300),
+  only: (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean),
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
+/**
+ * V8 compiles and collects garbage on background threads, which valgrind runs one at a
+ * time in an order that varies; on the main thread the counts repeat within about 1 %.
+ */
+const NODE_ARGS = '--single-threaded';
+/** Everything is about 50 times slower under valgrind: starting an app with TypeORM takes a while. */
+const START_TIMEOUT_MS = 300_000;
+
+async function main(): Promise<void> {
+  if (!callgrindAvailable()) {
+    throw new Error('bench:instructions needs valgrind (Debian: apt-get install valgrind), which provides callgrind_control too');
+  }
+  const variants = settings.only.length ? VARIANTS.filter((v) => settings.only.includes(v.name) || VARIANTS.some((o) => o.baseline === v.name && settings.only.includes(o.name))) : VARIANTS;
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const dir = join(tmpdir(), `nestjs-analytics-instructions-${runId}`);
+  const buildDir = join(dir, 'build');
+  mkdirSync(dir, { recursive: true });
+  buildApps(buildDir);
+  const resources = new BenchResources(settings.databaseUrl, settings.redisUrl);
+  await resources.open();
+  const started = new Date();
+  const counts = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  try {
+    console.log(`instructions ${runId}: ${variants.map((v) => v.name).join(', ')}; ${settings.rounds} round(s) of ${settings.measuredRequests} requests; files in ${dir}`);
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const [index, variant] of variants.entries()) {
+        const perRequest = await countOnce(variant, round, settings.basePort + index, runId, dir, buildDir, resources);
+        counts.get(variant.name)!.push(perRequest);
+        console.log(`round ${round} ${variant.name}: ${Math.round(perRequest).toLocaleString('en-US')} instructions per request`);
+      }
+    }
+    const report = renderInstructions(variants, counts, started, new Date());
+    if (variants.length === VARIANTS.length) writeSection('instructions', report);
+    console.log(`\n${report}\n${variants.length === VARIANTS.length ? 'Wrote the instructions section of BENCHMARKS.md' : 'Partial run (BENCH_VARIANTS): BENCHMARKS.md left as it is'}; files in ${dir}`);
+  } finally {
+    await resources.close();
+  }
+}
+
+/** Instructions per request of one variant: counted over `measuredRequests` after the warm-up. */
+async function countOnce(
+  variant: CountedVariant,
+  round: number,
+  port: number,
+  runId: string,
+  dir: string,
+  buildDir: string,
+  resources: BenchResources,
+): Promise<number> {
+  const tag = `${variant.name.replace(/-/g, '_')}_${runId}_r${round}`;
+  const schema = variant.schema ? await resources.schema(`instr_${tag}`, variant.schema === 'runner') : undefined;
+  const queue = variant.queue ? resources.queue(`instr-${tag}`) : undefined;
+  const logFile = variant.logFile ? join(dir, `${variant.name}-r${round}.ndjson`) : '';
+  const outFile = join(dir, `${variant.name}-r${round}.callgrind`);
+  const api = new VariantProcess(
+    variant.name,
+    buildDir,
+    variant.app,
+    {
+      PORT: String(port),
+      BENCH_SCHEMA: schema ?? '',
+      BENCH_QUEUE: queue ?? '',
+      BENCH_DATABASE_URL: settings.databaseUrl,
+      BENCH_REDIS_URL: settings.redisUrl,
+      BENCH_LOG_FILE: logFile,
+      BENCH_NODE_ARGS: NODE_ARGS,
+    },
+    join(dir, `${variant.name}-r${round}.log`),
+    callgrindLauncher(outFile),
+  );
+  try {
+    await api.ready(START_TIMEOUT_MS, port);
+    const url = `http://127.0.0.1:${port}/hello`;
+    const load = (amount: number) => runLoad({ url, durationSeconds: 3600, amount, connections: settings.connections });
+    await load(settings.warmupRequests);
+    setInstrumentation(api.pid, true);
+    const measured = await load(settings.measuredRequests);
+    setInstrumentation(api.pid, false);
+    if (measured.completed === 0 || measured.non2xx > 0 || measured.errors > 0) {
+      throw new Error(`${variant.name}: ${measured.completed} responses, ${measured.non2xx} not 2xx, ${measured.errors} errors`);
+    }
+    return (await dumpInstructions(api.pid, outFile)) / measured.completed;
+  } finally {
+    await api.stop(120_000);
+    await resources.release(schema, queue).catch((err: Error) => console.error(`cleanup: ${err.message}`));
+    if (logFile) rmSync(logFile, { force: true });
+  }
+}
+
+function renderInstructions(variants: CountedVariant[], counts: Map<string, number[]>, started: Date, finished: Date): string {
+  const machine = machineInfo();
+  const of = (name: string) => median(counts.get(name) ?? []);
+  const thousands = (n: number) => `${(n / 1000).toFixed(0)}k`;
+  const out: string[] = [];
+  out.push('## Instructions per request (callgrind, GET /hello)', '');
+  out.push(
+    `_Generated by \`npm run bench:instructions\` (bench/instructions.ts) on ${started.toISOString()} → ${finished.toISOString()}: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node} with \`${NODE_ARGS}\`, valgrind's callgrind, commit ${machine.commit}._`,
+    '',
+  );
+  out.push(
+    `Each variant runs under \`valgrind --tool=callgrind\`; after ${settings.warmupRequests.toLocaleString('en-US')} warm-up requests, the instructions the process executes while it serves ${settings.measuredRequests.toLocaleString('en-US')} more (autocannon, ${settings.connections} connections) are divided by the responses.`,
+    'Unlike req/s, these counts repeat within about 1 % from one run to the next on a busy machine, so they show a change of a few per cent on the hot path.',
+    'They leave out time in the kernel (socket reads and writes, the same for every variant) and cache misses, and under valgrind the process runs about 50 times slower, so the batches sent to Redis are smaller than under full load.',
+    '"× bare" is the baseline\'s count divided by the variant\'s: the req/s ratio a CPU-bound process would reach if every instruction cost the same.',
+    '',
+  );
+  const rounds = settings.rounds > 1;
+  out.push(`| variant | instructions per request | × bare | over bare${rounds ? ' | rounds' : ''} |`, `|---|---:|---:|---:${rounds ? '|---' : ''}|`);
+  for (const variant of variants) {
+    const value = of(variant.name);
+    const base = of(variant.baseline);
+    const self = variant.name === variant.baseline;
+    const ratio = self ? '1.00' : (base / value).toFixed(2);
+    const over = self ? '—' : `${value - base >= 0 ? '+' : ''}${thousands(value - base)}`;
+    const label = variant.baseline === variant.name || variant.baseline === 'bare' ? variant.name : `${variant.name} (vs ${variant.baseline})`;
+    const each = rounds ? ` | ${(counts.get(variant.name) ?? []).map(thousands).join(', ')}` : '';
+    out.push(`| ${label} | ${Math.round(value).toLocaleString('en-US')} | ${ratio} | ${over}${each} |`);
+  }
+  return out.join('\n');
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exitCode = 1;
+});
