@@ -6,6 +6,7 @@ import type { RequestState } from '../capture/request-state';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDIT_STATUSES, AuditSeverity, EVENT_SOURCES, SEVERITIES, SOURCE_SYSTEMS } from './audit.enums';
 import { estimateCostUsd, roundUsd } from './cost-calculator';
+import { isoTimestamp } from './iso-timestamp';
 import { diffStates } from './diff';
 import { resolvePrice } from './price-table';
 import { LIMITS } from './record-limits';
@@ -32,7 +33,7 @@ function parseQuery(query: string): Record<string, string | string[]> {
 
 /** Fields every table shares, stamped from the current context when the record is made. */
 function base(occurredAt: Date | undefined): { id: string; created_at: string } {
-  return { id: uuidv7(), created_at: (occurredAt ?? new Date()).toISOString() };
+  return { id: uuidv7(), created_at: isoTimestamp(occurredAt === undefined ? Date.now() : occurredAt.getTime()) };
 }
 
 /** Request ids are at most 128 characters (the `x-request-id` rule); longer ones from `runWithAnalyticsContext` are cut. */
@@ -211,7 +212,7 @@ export class RecordFactory {
       table: 'api_access_logs',
       row: {
         id: uuidv7(),
-        created_at: new Date(state.startedAtEpoch).toISOString(),
+        created_at: isoTimestamp(state.startedAtEpoch),
         request_id: requestIdOf(state.requestId),
         user_id: this.id(state.userId),
         session_id: this.id(state.sessionId),
