@@ -78,9 +78,13 @@ async function main(): Promise<void> {
     console.log(`instructions ${runId}: ${variants.map((v) => v.name).join(', ')}; ${settings.rounds} round(s) of ${settings.measuredRequests} requests; files in ${dir}`);
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [index, variant] of variants.entries()) {
-        const perRequest = await countOnce(variant, round, settings.basePort + index, runId, dir, buildDir, resources);
+        // A failed variant is reported as such; the others are still counted.
+        const perRequest = await countOnce(variant, round, settings.basePort + index, runId, dir, buildDir, resources).catch((err: Error) => {
+          console.error(`round ${round} ${variant.name} failed: ${err.message}`);
+          return NaN;
+        });
         counts.get(variant.name)!.push(perRequest);
-        console.log(`round ${round} ${variant.name}: ${Math.round(perRequest).toLocaleString('en-US')} instructions per request`);
+        if (Number.isFinite(perRequest)) console.log(`round ${round} ${variant.name}: ${Math.round(perRequest).toLocaleString('en-US')} instructions per request`);
       }
     }
     const report = renderInstructions(variants, counts, started, new Date());
@@ -163,11 +167,15 @@ function renderInstructions(variants: CountedVariant[], counts: Map<string, numb
   for (const variant of variants) {
     const value = of(variant.name);
     const base = of(variant.baseline);
+    if (!Number.isFinite(value)) {
+      out.push(`| ${variant.name} | failed (see the log in the run's directory) | | |${rounds ? ' |' : ''}`);
+      continue;
+    }
     const self = variant.name === variant.baseline;
     const ratio = self ? '1.00' : (base / value).toFixed(2);
     const over = self ? '—' : `${value - base >= 0 ? '+' : ''}${thousands(value - base)}`;
     const label = variant.baseline === variant.name || variant.baseline === 'bare' ? variant.name : `${variant.name} (vs ${variant.baseline})`;
-    const each = rounds ? ` | ${(counts.get(variant.name) ?? []).map(thousands).join(', ')}` : '';
+    const each = rounds ? ` | ${(counts.get(variant.name) ?? []).map((n) => (Number.isFinite(n) ? thousands(n) : 'failed')).join(', ')}` : '';
     out.push(`| ${label} | ${Math.round(value).toLocaleString('en-US')} | ${ratio} | ${over}${each} |`);
   }
   return out.join('\n');
