@@ -12,12 +12,13 @@ export function toTableRows(rows: readonly RecordRow[]): TableRows {
       }
     }
   }
-  const values = new Array<unknown[]>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const out = new Array<unknown>(columns.length);
-    for (let c = 0; c < columns.length; c++) out[c] = row[columns[c]] ?? null;
-    values[r] = out;
+  // Filled with push, not preallocated with `new Array(n)`: a preallocated array is "holey"
+  // to V8, and JSON.stringify (Bull's, on every job) then takes its slow path for it.
+  const values: unknown[][] = [];
+  for (const row of rows) {
+    const out: unknown[] = [];
+    for (const column of columns) out.push(row[column] ?? null);
+    values.push(out);
   }
   return { columns, values };
 }
