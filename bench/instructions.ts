@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callgrindAvailable, callgrindLauncher, dumpInstructions, setInstrumentation } from './lib/callgrind';
+import { callgrindAvailable, callgrindLauncher, dumpInstructions, setInstrumentation, totalInstructions } from './lib/callgrind';
 import { buildApps, VariantProcess } from './lib/child';
 import { positiveInt } from './lib/env-settings';
 import { median, runLoad } from './lib/load';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
   const counts = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   try {
     console.log(`instructions ${runId}: ${variants.map((v) => v.name).join(', ')}; ${settings.rounds} round(s) of ${settings.measuredRequests} requests; files in ${dir}`);
+    const batchPath = countBatchPath(buildDir, dir);
+    console.log(`batch path, per record: ${BATCH_STEPS.map((s) => `${s.step} ${Math.round(batchPath.get(s.step)!)}`).join(', ')}`);
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [index, variant] of variants.entries()) {
         // A failed variant is reported as such; the others are still counted.
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
         if (Number.isFinite(perRequest)) console.log(`round ${round} ${variant.name}: ${Math.round(perRequest).toLocaleString('en-US')} instructions per request`);
       }
     }
-    const report = renderInstructions(variants, counts, started, new Date());
+    const report = renderInstructions(variants, counts, batchPath, started, new Date());
     if (variants.length === VARIANTS.length) writeSection('instructions', report);
     console.log(`\n${report}\n${variants.length === VARIANTS.length ? 'Wrote the instructions section of BENCHMARKS.md' : 'Partial run (BENCH_VARIANTS): BENCHMARKS.md left as it is'}; files in ${dir}`);
   } finally {
@@ -145,7 +148,39 @@ async function countOnce(
   }
 }
 
-function renderInstructions(variants: CountedVariant[], counts: Map<string, number[]>, started: Date, finished: Date): string {
+/** The steps of bench/apps/batch-path.ts, each counted as what it adds to the one before. */
+const BATCH_STEPS = [
+  { step: 'states', label: "the finished request's state, as the request path leaves it in the buffer" },
+  { step: 'encode', label: 'building its row (id, timestamp, truncation) and the job\'s column layout' },
+  { step: 'stringify', label: "`JSON.stringify` of the job payload, as Bull's `Job.toData` does" },
+] as const;
+
+/**
+ * Instructions per record of each step of the batch path, without HTTP or Redis: a
+ * CPU-bound loop, so the counts are exact from one run to the next.
+ */
+function countBatchPath(buildDir: string, dir: string): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const { step } of BATCH_STEPS) {
+    const outFile = join(dir, `batch-path-${step}.callgrind`);
+    const [command, ...args] = [...callgrindLauncher(outFile), process.execPath, NODE_ARGS, join(buildDir, 'bench', 'apps', 'batch-path.js')];
+    const output = execFileSync(command, args, {
+      env: { ...process.env, BATCH_PATH_STEP: step, NODE_PATH: join(__dirname, '..', 'node_modules') },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    const { records } = JSON.parse(output.trim().split('\n').pop()!) as { records: number };
+    totals.set(step, totalInstructions(readFileSync(outFile, 'utf8')) / records);
+  }
+  const perStep = new Map<string, number>();
+  let previous = 0;
+  for (const { step } of BATCH_STEPS) {
+    perStep.set(step, totals.get(step)! - previous);
+    previous = totals.get(step)!;
+  }
+  return perStep;
+}
+
+function renderInstructions(variants: CountedVariant[], counts: Map<string, number[]>, batchPath: Map<string, number>, started: Date, finished: Date): string {
   const machine = machineInfo();
   const of = (name: string) => median(counts.get(name) ?? []);
   const thousands = (n: number) => `${(n / 1000).toFixed(0)}k`;
@@ -178,6 +213,14 @@ function renderInstructions(variants: CountedVariant[], counts: Map<string, numb
     const each = rounds ? ` | ${(counts.get(variant.name) ?? []).map((n) => (Number.isFinite(n) ? thousands(n) : 'failed')).join(', ')}` : '';
     out.push(`| ${label} | ${Math.round(value).toLocaleString('en-US')} | ${ratio} | ${over}${each} |`);
   }
+  out.push(
+    '',
+    'The batch path, per record, counted apart (bench/apps/batch-path.ts: 100-record batches of finished GET /hello requests, no HTTP, no Redis; a CPU-bound loop, so these counts are exact):',
+    '',
+    '| step | instructions per record |',
+    '|---|---:|',
+  );
+  for (const { step, label } of BATCH_STEPS) out.push(`| ${label} | ${Math.round(batchPath.get(step)!).toLocaleString('en-US')} |`);
   return out.join('\n');
 }
 

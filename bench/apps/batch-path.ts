@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { RequestState } from '../../src/capture/request-state';
+import { resolveRequestId } from '../../src/capture/request-id';
+import { resolveAnalyticsOptions } from '../../src/options/analytics-options.factory';
+import { AnalyticsCounters } from '../../src/pipeline/analytics-counters';
+import { BatchEncoder } from '../../src/pipeline/batch-encoder';
+import { RecordFactory } from '../../src/records/record.factory';
+
+/**
+ * The batch path of one GET /hello, without HTTP: make the finished requests' states,
+ * encode them into a job payload, and serialise it as Bull does. Run by
+ * bench/instructions.ts under callgrind once per `BATCH_PATH_STEP`; the differences
+ * between steps are each step's instructions per record.
+ *
+ * Steps: `states` (what the request path leaves in the buffer), `encode` (+ the rows and
+ * the column layout), `stringify` (+ `JSON.stringify` of the payload, as `Job.toData`).
+ */
+const STEP = process.env.BATCH_PATH_STEP ?? 'stringify';
+const BATCHES = Number(process.env.BATCH_PATH_BATCHES ?? 200);
+/** Records per job when the buffer's count threshold (100 by default) sends a batch. */
+const BATCH_SIZE = 100;
+
+const encoder = new BatchEncoder(new RecordFactory(resolveAnalyticsOptions({}, {})), new AnalyticsCounters());
+const noUser = () => undefined;
+let sink = 0;
+
+function states(): RequestState[] {
+  const batch: RequestState[] = [];
+  for (let i = 0; i < BATCH_SIZE; i++) {
+    const state = new RequestState({}, noUser, performance.now(), Date.now(), 'GET', '/hello', '', resolveRequestId(undefined), undefined, '::ffff:127.0.0.1', 'autocannon/8', undefined);
+    state.route = '/hello';
+    state.handler = 'BenchController.hello';
+    state.finish(200, 12, undefined);
+    batch.push(state);
+  }
+  return batch;
+}
+
+function run(batches: number): void {
+  for (let b = 0; b < batches; b++) {
+    const batch = states();
+    if (STEP === 'states') {
+      sink += batch.length;
+      continue;
+    }
+    const payload = encoder.encode(batch);
+    sink += STEP === 'encode' ? payload.v : JSON.stringify(payload).length;
+  }
+}
+
+const callgrind = (on: boolean) => execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
+
+// The first pass lets V8 compile the path; only the second is counted.
+run(BATCHES);
+callgrind(true);
+run(BATCHES);
+callgrind(false);
+console.log(JSON.stringify({ step: STEP, records: BATCHES * BATCH_SIZE, sink }));
