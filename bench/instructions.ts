@@ -156,27 +156,24 @@ const BATCH_STEPS = [
 ] as const;
 
 /**
- * Instructions per record of each step of the batch path, without HTTP or Redis: a
- * CPU-bound loop, so the counts are exact from one run to the next.
+ * Instructions per record of each step of the batch path, without HTTP or Redis: one
+ * CPU-bound process counts each step in a window of its own (a dump per step).
  */
 function countBatchPath(buildDir: string, dir: string): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const { step } of BATCH_STEPS) {
-    const outFile = join(dir, `batch-path-${step}.callgrind`);
-    const [command, ...args] = [...callgrindLauncher(outFile), process.execPath, NODE_ARGS, join(buildDir, 'bench', 'apps', 'batch-path.js')];
-    const output = execFileSync(command, args, {
-      env: { ...process.env, BATCH_PATH_STEP: step, NODE_PATH: join(__dirname, '..', 'node_modules') },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).toString();
-    const { records } = JSON.parse(output.trim().split('\n').pop()!) as { records: number };
-    totals.set(step, totalInstructions(readFileSync(outFile, 'utf8')) / records);
-  }
+  const outFile = join(dir, 'batch-path.callgrind');
+  const [command, ...args] = [...callgrindLauncher(outFile), process.execPath, NODE_ARGS, join(buildDir, 'bench', 'apps', 'batch-path.js')];
+  const output = execFileSync(command, args, {
+    env: { ...process.env, NODE_PATH: join(__dirname, '..', 'node_modules') },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  const { steps, recordsPerStep } = JSON.parse(output.trim().split('\n').pop()!) as { steps: string[]; recordsPerStep: number };
   const perStep = new Map<string, number>();
   let previous = 0;
-  for (const { step } of BATCH_STEPS) {
-    perStep.set(step, totals.get(step)! - previous);
-    previous = totals.get(step)!;
-  }
+  steps.forEach((step, i) => {
+    const total = totalInstructions(readFileSync(`${outFile}.${i + 1}`, 'utf8')) / recordsPerStep;
+    perStep.set(step, total - previous);
+    previous = total;
+  });
   return perStep;
 }
 

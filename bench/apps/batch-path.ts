@@ -10,13 +10,15 @@ import { RecordFactory } from '../../src/records/record.factory';
 /**
  * The batch path of one GET /hello, without HTTP: make the finished requests' states,
  * encode them into a job payload, and serialise it as Bull does. Run by
- * bench/instructions.ts under callgrind once per `BATCH_PATH_STEP`; the differences
- * between steps are each step's instructions per record.
+ * bench/instructions.ts under callgrind with counting off; each step is warmed up, then
+ * counted in a window of its own, written to its own dump (`<out file>.1`, `.2`, `.3`).
+ * The differences between steps are each step's instructions per record.
  *
  * Steps: `states` (what the request path leaves in the buffer), `encode` (+ the rows and
  * the column layout), `stringify` (+ `JSON.stringify` of the payload, as `Job.toData`).
  */
-const STEP = process.env.BATCH_PATH_STEP ?? 'stringify';
+export const BATCH_PATH_STEPS = ['states', 'encode', 'stringify'] as const;
+type Step = (typeof BATCH_PATH_STEPS)[number];
 const BATCHES = Number(process.env.BATCH_PATH_BATCHES ?? 200);
 /** Records per job when the buffer's count threshold (100 by default) sends a batch. */
 const BATCH_SIZE = 100;
@@ -37,23 +39,25 @@ function states(): RequestState[] {
   return batch;
 }
 
-function run(batches: number): void {
+function run(step: Step, batches: number): void {
   for (let b = 0; b < batches; b++) {
     const batch = states();
-    if (STEP === 'states') {
+    if (step === 'states') {
       sink += batch.length;
       continue;
     }
     const payload = encoder.encode(batch);
-    sink += STEP === 'encode' ? payload.v : JSON.stringify(payload).length;
+    sink += step === 'encode' ? payload.v : JSON.stringify(payload).length;
   }
 }
 
-const callgrind = (on: boolean) => execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
+const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(process.pid)], { stdio: 'ignore' });
 
-// The first pass lets V8 compile the path; only the second is counted.
-run(BATCHES);
-callgrind(true);
-run(BATCHES);
-callgrind(false);
-console.log(JSON.stringify({ step: STEP, records: BATCHES * BATCH_SIZE, sink }));
+for (const step of BATCH_PATH_STEPS) {
+  run(step, BATCHES);
+  control('-i', 'on');
+  run(step, BATCHES);
+  control('-i', 'off');
+  control('-d');
+}
+console.log(JSON.stringify({ steps: BATCH_PATH_STEPS, recordsPerStep: BATCHES * BATCH_SIZE, sink }));
