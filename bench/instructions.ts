@@ -189,7 +189,7 @@ function renderInstructions(variants: CountedVariant[], counts: Map<string, numb
   );
   out.push(
     `Each variant runs under \`valgrind --tool=callgrind\`; after ${settings.warmupRequests.toLocaleString('en-US')} warm-up requests, the instructions the process executes while it serves ${settings.measuredRequests.toLocaleString('en-US')} more (autocannon, ${settings.connections} connections) are divided by the responses.`,
-    'Unlike req/s, these counts repeat within about 1 % from one run to the next on a busy machine, so they show a change of a few per cent on the hot path.',
+    'Unlike req/s, these counts hardly depend on what else the machine is doing: bare and the yardsticks repeat within about 1 %, variants that talk to Redis or PostgreSQL within a few per cent (their batches and queries fall differently from run to run; see the rounds column).',
     'They leave out time in the kernel (socket reads and writes, the same for every variant) and cache misses, and under valgrind the process runs about 50 times slower, so the batches sent to Redis are smaller than under full load.',
     '"× bare" is the baseline\'s count divided by the variant\'s: the req/s ratio a CPU-bound process would reach if every instruction cost the same.',
     '',
@@ -212,7 +212,7 @@ function renderInstructions(variants: CountedVariant[], counts: Map<string, numb
   }
   out.push(
     '',
-    'The batch path, per record, counted apart (bench/apps/batch-path.ts: 100-record batches of finished GET /hello requests, no HTTP, no Redis; a CPU-bound loop, so these counts are exact):',
+    'The batch path, per record, counted apart (bench/apps/batch-path.ts: 100-record batches of finished GET /hello requests, no HTTP, no Redis; a CPU-bound loop, so these counts repeat within 0.3 %):',
     '',
     '| step | instructions per record |',
     '|---|---:|',
