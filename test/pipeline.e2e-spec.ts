@@ -44,6 +44,40 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
     }
   });
 
+  it('flush({ waitForPersistence }) in a producer-only process waits for a worker elsewhere, checking its jobs in pipelined round trips', async () => {
+    const JOBS = 600;
+    const api = await bootAnalytics(testOptions(names, { worker: { enabled: false }, flush: { strategy: 'count', intervalMs: 60_000 } }));
+    const client = api.app.get<Queue>(getQueueToken(ANALYTICS_QUEUE)).client;
+    const rows = async () => (await db.query(`SELECT count(*)::int AS n FROM "${names.schema}".event_logs WHERE event_type = 'wait.remote'`)).rows[0].n;
+    try {
+      // One job per flush: more jobs than one pipelined round trip checks.
+      for (let i = 0; i < JOBS; i++) {
+        api.audit.trackEvent('wait.remote', { i });
+        await api.audit.flush();
+      }
+      expect(api.audit.stats()).toMatchObject({ sent: JOBS, buffered: 0 });
+      const pipelines = jest.spyOn(client, 'pipeline');
+
+      // No worker anywhere: the wait gives up at its timeout, nothing is written.
+      await api.audit.flush({ waitForPersistence: true, timeoutMs: 300 });
+      expect(await rows()).toBe(0);
+      // Each pass asked about all 600 jobs in two pipelines (500 + 100), not 1,800 sequential commands.
+      expect(pipelines.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(pipelines.mock.calls.length % 2).toBe(0);
+
+      const worker = await bootAnalytics(testOptions(names, { worker: { enabled: true, concurrency: 2 } }));
+      try {
+        // Resolves only once every job is written, so the rows are there without polling.
+        await api.audit.flush({ waitForPersistence: true, timeoutMs: 60_000 });
+        expect(await rows()).toBe(JOBS);
+      } finally {
+        await worker.app.close();
+      }
+    } finally {
+      await api.app.close();
+    }
+  });
+
   it('a job processed twice leaves one row per record', async () => {
     const { app, audit } = await bootAnalytics(testOptions(names, { worker: { enabled: false } }));
     const queue = app.get<Queue>(getQueueToken(ANALYTICS_QUEUE));

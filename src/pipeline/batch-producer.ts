@@ -14,6 +14,8 @@ const ENQUEUE_TIMEOUT_MS = 2000;
 /** Job ids remembered for `flush({ waitForPersistence })`. */
 const TRACKED_JOBS_MAX = 10_000;
 const POLL_MS = 25;
+/** Jobs checked per pipelined round trip by `waitForPersistence`. */
+const CHECK_CHUNK = 500;
 /** How long a flush waits for a connection that is being (re)established. */
 const CONNECT_GRACE_MS = 500;
 
@@ -68,26 +70,26 @@ export class BatchProducer {
 
   /**
    * Resolves when every job sent so far is persisted (or failed for good), or after
-   * `timeoutMs`. Never rejects.
+   * `timeoutMs`. Never rejects. Jobs an in-process worker reported are settled without
+   * asking Redis; the others are checked in pipelined round trips, CHECK_CHUNK jobs each.
    */
   async waitForPersistence(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    const waiting = new Set(this.unfinished);
-    while (waiting.size > 0) {
-      for (const id of [...waiting]) {
-        if (!this.unfinished.has(id) || (await this.isDone(id))) {
-          waiting.delete(id);
-          this.unfinished.delete(id);
-        }
-      }
-      if (waiting.size === 0) break;
+    let waiting = [...this.unfinished];
+    for (;;) {
+      waiting = waiting.filter((id) => this.unfinished.has(id));
+      const done = await this.finishedInRedis(waiting);
+      waiting = waiting.filter((id, i) => {
+        if (done[i]) this.unfinished.delete(id);
+        return !done[i];
+      });
+      if (waiting.length === 0) return true;
       if (Date.now() >= deadline) {
-        this.logger.warn(messages.persistenceTimeout(timeoutMs, waiting.size));
+        this.logger.warn(messages.persistenceTimeout(timeoutMs, waiting.length));
         return false;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    return true;
   }
 
   /** Opens the producer connection (Bull creates it lazily) so the first flush finds it ready. */
@@ -110,15 +112,29 @@ export class BatchProducer {
     });
   }
 
-  private async isDone(jobId: string): Promise<boolean> {
-    if (!this.isReady()) return false;
+  /**
+   * For each job: finished for good? That is written and removed (`removeOnComplete`),
+   * completed, or failed with no attempt left. False for all when Redis cannot answer.
+   */
+  private async finishedInRedis(jobIds: string[]): Promise<boolean[]> {
+    const done: boolean[] = [];
+    if (jobIds.length === 0 || !this.isReady()) return jobIds.map(() => false);
+    const queue = this.queue as Queue & BullKeys;
     try {
-      const job = await this.queue.getJob(jobId);
-      if (!job) return true; // removed on completion
-      if (await job.isCompleted()) return true;
-      return (await job.isFailed()) && job.attemptsMade >= (job.opts.attempts ?? 1);
+      for (let start = 0; start < jobIds.length; start += CHECK_CHUNK) {
+        const chunk = jobIds.slice(start, start + CHECK_CHUNK);
+        const pipeline = queue.client.pipeline();
+        for (const id of chunk) {
+          pipeline.hmget(queue.toKey(id), 'attemptsMade', 'opts');
+          pipeline.zscore(queue.keys.completed, id);
+          pipeline.zscore(queue.keys.failed, id);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        chunk.forEach((_, i) => done.push(finishedFor(replies.slice(i * 3, i * 3 + 3))));
+      }
+      return done;
     } catch {
-      return false;
+      return jobIds.map((_, i) => done[i] ?? false);
     }
   }
 
@@ -129,4 +145,28 @@ export class BatchProducer {
       if (oldest !== undefined) this.unfinished.delete(oldest);
     }
   }
+}
+
+/** The parts of a Bull queue that name its Redis keys (not in Bull's typings). */
+interface BullKeys {
+  toKey(jobId: string): string;
+  keys: { completed: string; failed: string };
+}
+
+type PipelineReply = [Error | null, unknown];
+
+/** Whether one job is finished for good, from its [HMGET attemptsMade opts, ZSCORE completed, ZSCORE failed] replies. */
+export function finishedFor([hash, completed, failed]: PipelineReply[]): boolean {
+  if (!hash || !completed || !failed || hash[0] || completed[0] || failed[0]) return false;
+  const [attemptsMade, opts] = hash[1] as [string | null, string | null];
+  if (attemptsMade === null && opts === null) return true; // removed on completion
+  if (completed[1] !== null) return true;
+  if (failed[1] === null) return false;
+  let attempts = 1;
+  try {
+    attempts = (JSON.parse(opts ?? '{}') as { attempts?: number }).attempts ?? 1;
+  } catch {
+    // unreadable options: Bull's default of one attempt
+  }
+  return Number(attemptsMade ?? 0) >= attempts;
 }

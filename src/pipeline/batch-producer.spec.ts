@@ -1,0 +1,21 @@
+import { finishedFor } from './batch-producer';
+
+type Reply = [Error | null, unknown];
+const ok = (value: unknown): Reply => [null, value];
+const opts = (attempts?: number) => JSON.stringify(attempts === undefined ? {} : { attempts });
+
+describe('finishedFor (one job, from [HMGET attemptsMade opts, ZSCORE completed, ZSCORE failed])', () => {
+  it.each<[string, Reply[], boolean]>([
+    ['removed on completion (no hash left)', [ok([null, null]), ok(null), ok(null)], true],
+    ['completed and kept', [ok(['0', opts(3)]), ok('1732460000000'), ok(null)], true],
+    ['waiting or active', [ok([null, opts(3)]), ok(null), ok(null)], false],
+    ['failed with attempts left (Bull retries it)', [ok(['1', opts(3)]), ok(null), ok('1732460000000')], false],
+    ['failed on its last attempt', [ok(['3', opts(3)]), ok(null), ok('1732460000000')], true],
+    ['failed once with Bull\'s default of one attempt', [ok(['1', opts()]), ok(null), ok('1732460000000')], true],
+    ['failed, with options that cannot be read (one attempt)', [ok(['1', '{oops']), ok(null), ok('1732460000000')], true],
+    ['a reply that is an error', [[new Error('LOADING'), null], ok(null), ok(null)], false],
+    ['missing replies', [ok([null, null])], false],
+  ])('%s → %s', (_, replies, expected) => {
+    expect(finishedFor(replies)).toBe(expected);
+  });
+});
