@@ -31,6 +31,7 @@ import { encodeRecords } from '../src/pipeline/batch-encoder';
 import { RecordSink } from '../src/pipeline/record-sink';
 import { RecordRow, TABLE_NAMES, TableName } from '../src/records/record.types';
 import { openMigratedSchema } from './lib/analytics-schema';
+import { SERVICE_URLS } from './lib/env-settings';
 import { MIX, mixedRecords } from './lib/mixed-records';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
@@ -39,8 +40,7 @@ import { writeSection } from './lib/sections';
 const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 1_000_000);
 /** Rows per statement / call for the INSERT and TypeORM methods. */
 const STATEMENT_ROWS = Number(process.env.BENCH_INGEST_STATEMENT ?? 1000);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const { databaseUrl: DATABASE_URL, redisUrl: REDIS_URL } = SERVICE_URLS;
 const RUN = Date.now().toString(36);
 const SCHEMA = `bench_ingest_${RUN}`;
 const QUEUE = `bench-ingest-${RUN}`;

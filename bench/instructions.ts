@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callgrindAvailable, callgrindLauncher, dumpInstructions, setInstrumentation, totalInstructions } from './lib/callgrind';
-import { buildApps, VariantProcess } from './lib/child';
-import { positiveInt } from './lib/env-settings';
+import { buildApps, variantEnv, VariantProcess } from './lib/child';
+import { ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { median, runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { BenchResources } from './lib/resources';
@@ -48,9 +48,8 @@ const settings = {
   measuredRequests: positiveInt('BENCH_REQUESTS', 3000),
   connections: positiveInt('BENCH_CONNECTIONS', 10),
   basePort: positiveInt('BENCH_PORT', 39_300),
-  only: (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean),
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  only: ONLY_VARIANTS,
+  ...SERVICE_URLS,
 };
 
 /**
@@ -117,15 +116,7 @@ async function countOnce(
     variant.name,
     buildDir,
     variant.app,
-    {
-      PORT: String(port),
-      BENCH_SCHEMA: schema ?? '',
-      BENCH_QUEUE: queue ?? '',
-      BENCH_DATABASE_URL: settings.databaseUrl,
-      BENCH_REDIS_URL: settings.redisUrl,
-      BENCH_LOG_FILE: logFile,
-      BENCH_NODE_ARGS: NODE_ARGS,
-    },
+    variantEnv(port, settings, { schema, queue, logFile, nodeArgs: NODE_ARGS }),
     join(dir, `${variant.name}-r${round}.log`),
     callgrindLauncher(outFile),
   );

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApps, VariantProcess } from './lib/child';
+import { buildApps, variantEnv, VariantProcess } from './lib/child';
 import { Component, COMPONENTS, CpuProfile, selfTimeByComponent } from './lib/cpu-profile';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
-import { positiveInt } from './lib/env-settings';
+import { positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { BenchResources } from './lib/resources';
 import { writeSection } from './lib/sections';
 
@@ -39,8 +39,7 @@ const settings = {
   /** Sampling interval of the profiler, µs. */
   intervalMicros: positiveInt('BENCH_PROFILE_INTERVAL', 500),
   basePort: positiveInt('BENCH_PORT', 39_200),
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  ...SERVICE_URLS,
 };
 
 /** A variant's profiles summed over rounds. */
@@ -100,14 +99,7 @@ async function profileOnce(
     variant.name,
     buildDir,
     variant.app,
-    {
-      PORT: String(port),
-      BENCH_SCHEMA: schema ?? '',
-      BENCH_QUEUE: queue ?? '',
-      BENCH_DATABASE_URL: settings.databaseUrl,
-      BENCH_REDIS_URL: settings.redisUrl,
-      BENCH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${settings.intervalMicros}`,
-    },
+    variantEnv(port, settings, { schema, queue, nodeArgs: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${settings.intervalMicros}` }),
     join(dir, `${variant.name}-r${round}.log`),
   );
   try {

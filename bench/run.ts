@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApps, VariantProcess } from './lib/child';
+import { buildApps, variantEnv, VariantProcess } from './lib/child';
 import type { StatsReply } from './lib/ipc';
 import { LoadResult, runLoad } from './lib/load';
 import { countLogLines } from './lib/log-lines';
@@ -11,7 +11,7 @@ import { designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample,
 import { writeSection } from './lib/sections';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
-import { positiveInt } from './lib/env-settings';
+import { ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 
 /** How a variant stores what it records, so the runner can count it. */
 interface Variant {
@@ -64,9 +64,8 @@ const settings = {
   connections: positiveInt('BENCH_CONNECTIONS', 50),
   fixedRate: positiveInt('BENCH_RATE', 1000),
   basePort: positiveInt('BENCH_PORT', 39_100),
-  only: (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean),
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  only: ONLY_VARIANTS,
+  ...SERVICE_URLS,
 };
 
 const ROUTE_OF: Record<PhaseName, string> = { hello: '/hello', io: '/io', 'io-fixed': '/io' };
@@ -137,14 +136,7 @@ async function runVariant(
   const schema = variant.table ? await resources.schema(`bench_${tag}`, variant.createSchema ?? false) : undefined;
   const queue = variant.table || variant.countsJobs ? resources.queue(`bench-${tag}`) : undefined;
   const logFile = variant.logFile ? join(logDir, `${variant.name}-r${round}.ndjson`) : undefined;
-  const env = {
-    PORT: String(port),
-    BENCH_SCHEMA: schema ?? '',
-    BENCH_QUEUE: queue ?? '',
-    BENCH_DATABASE_URL: settings.databaseUrl,
-    BENCH_REDIS_URL: settings.redisUrl,
-    BENCH_LOG_FILE: logFile ?? '',
-  };
+  const env = variantEnv(port, settings, { schema, queue, logFile });
   let worker: VariantProcess | undefined;
   const api = new VariantProcess(variant.name, buildDir, variant.app, env, join(logDir, `${variant.name}-r${round}.log`));
   const sample: RoundSample = { variant: variant.name, round, phases: {}, sentByRoute: {}, completedByRoute: {}, persistedByRoute: {} };

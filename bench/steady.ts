@@ -17,7 +17,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMigratedSchema } from './lib/analytics-schema';
-import { buildApps, VariantProcess } from './lib/child';
+import { buildApps, variantEnv, VariantProcess } from './lib/child';
+import { SERVICE_URLS } from './lib/env-settings';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { runPacedLoad } from './lib/paced-load';
@@ -25,8 +26,7 @@ import { BenchResources } from './lib/resources';
 import { writeSection } from './lib/sections';
 
 const mode = process.argv[2];
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const { databaseUrl: DATABASE_URL, redisUrl: REDIS_URL } = SERVICE_URLS;
 const PORT = Number(process.env.BENCH_PORT ?? 39_300);
 const RUN = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SCHEMA = `bench_${mode}_${RUN}`;
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       'analytics',
       join(logDir, 'build'),
       'analytics',
-      { PORT: String(PORT), BENCH_SCHEMA: SCHEMA, BENCH_QUEUE: QUEUE, BENCH_DATABASE_URL: DATABASE_URL, BENCH_REDIS_URL: REDIS_URL },
+      variantEnv(PORT, SERVICE_URLS, { schema: SCHEMA, queue: QUEUE }),
       join(logDir, 'analytics.log'),
     );
     await app.ready(60_000, PORT);

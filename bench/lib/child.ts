@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, WriteStream } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import type { ServiceUrls } from './env-settings';
 import type { ChildReply, FlushReply, ParentMessage, StatsReply } from './ipc';
 
 const ROOT = join(__dirname, '..', '..');
@@ -16,6 +17,29 @@ export function buildApps(outDir: string): void {
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'bench', 'tsconfig.apps.json'), '--outDir', outDir], {
     stdio: 'inherit',
   });
+}
+
+/** What a variant's process is given beyond its port and services; absent parts stay unset. */
+export interface VariantSetup {
+  schema?: string;
+  queue?: string;
+  /** JSON-lines request log (the pino-file variant). */
+  logFile?: string;
+  /** Flags for node, e.g. `--cpu-prof`. */
+  nodeArgs?: string;
+}
+
+/** The environment bench/apps/bench-app.ts reads. */
+export function variantEnv(port: number, urls: ServiceUrls, setup: VariantSetup = {}): Record<string, string> {
+  return {
+    PORT: String(port),
+    BENCH_SCHEMA: setup.schema ?? '',
+    BENCH_QUEUE: setup.queue ?? '',
+    BENCH_DATABASE_URL: urls.databaseUrl,
+    BENCH_REDIS_URL: urls.redisUrl,
+    BENCH_LOG_FILE: setup.logFile ?? '',
+    ...(setup.nodeArgs === undefined ? {} : { BENCH_NODE_ARGS: setup.nodeArgs }),
+  };
 }
 
 /**
