@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { RequestState } from '../../src/capture/request-state';
 import { resolveRequestId } from '../../src/capture/request-id';
 import { resolveAnalyticsOptions } from '../../src/options/analytics-options.factory';
 import { AnalyticsCounters } from '../../src/pipeline/analytics-counters';
 import { BatchEncoder } from '../../src/pipeline/batch-encoder';
 import { RecordFactory } from '../../src/records/record.factory';
+import { requestDump, setInstrumentation } from '../lib/callgrind';
 
 /**
  * The batch path of one GET /hello, without HTTP: make the finished requests' states,
@@ -17,7 +17,7 @@ import { RecordFactory } from '../../src/records/record.factory';
  * Steps: `states` (what the request path leaves in the buffer), `encode` (+ the rows and
  * the column layout), `stringify` (+ `JSON.stringify` of the payload, as `Job.toData`).
  */
-export const BATCH_PATH_STEPS = ['states', 'encode', 'stringify'] as const;
+const BATCH_PATH_STEPS = ['states', 'encode', 'stringify'] as const;
 type Step = (typeof BATCH_PATH_STEPS)[number];
 const BATCHES = Number(process.env.BATCH_PATH_BATCHES ?? 200);
 /** Records per job when the buffer's count threshold (100 by default) sends a batch. */
@@ -51,13 +51,11 @@ function run(step: Step, batches: number): void {
   }
 }
 
-const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(process.pid)], { stdio: 'ignore' });
-
 for (const step of BATCH_PATH_STEPS) {
   run(step, BATCHES);
-  control('-i', 'on');
+  setInstrumentation(process.pid, true);
   run(step, BATCHES);
-  control('-i', 'off');
-  control('-d');
+  setInstrumentation(process.pid, false);
+  requestDump(process.pid);
 }
 console.log(JSON.stringify({ steps: BATCH_PATH_STEPS, recordsPerStep: BATCHES * BATCH_SIZE, sink }));

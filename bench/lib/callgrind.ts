@@ -32,12 +32,17 @@ export function setInstrumentation(pid: number, on: boolean): void {
   execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(pid)], { stdio: 'ignore' });
 }
 
+/** Asks a running callgrind process to write what it counted since its last dump (`<out file>.N`), and zero it. */
+export function requestDump(pid: number): void {
+  execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+}
+
 /**
  * Asks a running callgrind process to write what it counted so far; resolves with the
  * count once the file (`<out file>.1`) is complete.
  */
 export async function dumpInstructions(pid: number, outFile: string, timeoutMs = 60_000): Promise<number> {
-  execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+  requestDump(pid);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
