@@ -1,7 +1,10 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, AuditService } from '../src';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, AuditService, getAnalyticsContext } from '../src';
+import { RequestTracker } from '../src/capture/request-tracker';
+import { trackExpressApp } from '../src/capture/express-request.tracking';
 import { bootHttpApp, ItemsController, ItemsService, FakeGeminiClient, Platform } from './support/capture-app';
 
 const platforms: Platform[] = ['express', 'fastify'];
@@ -119,11 +122,84 @@ describe.each(platforms)('Client IP on %s', (platform) => {
 });
 
 describe('Client IP on express with trust proxy', () => {
-  it('follows the app\'s trust proxy setting, as req.ip does', async () => {
+  it('follows the app\'s trust proxy setting, as req.ip does, in the row and in the handler\'s context', async () => {
     const app = await bootHttpApp('express', AnalyticsTestingModule.forRoot());
-    (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
-    await request(app.getHttpServer()).get('/items/1').set('x-forwarded-for', '203.0.113.9');
-    expect(app.get(AnalyticsTestingStore).accessLogs()).toEqual([expect.objectContaining({ ip_address: '203.0.113.9' })]);
+    const express = app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void };
+    express.set('trust proxy', true);
+    const viaServer = await request(app.getHttpServer()).get('/context').set('x-forwarded-for', '203.0.113.9');
+    const viaApp = await request(express as never).get('/context').set('x-forwarded-for', '203.0.113.10');
+    expect([viaServer.body.ipAddress, viaApp.body.ipAddress]).toEqual(['203.0.113.9', '203.0.113.10']);
+    expect(app.get(AnalyticsTestingStore).accessLogs()).toEqual([
+      expect.objectContaining({ ip_address: '203.0.113.9' }),
+      expect.objectContaining({ ip_address: '203.0.113.10' }),
+    ]);
     await app.close();
+  });
+});
+
+describe('Express: every way into the app', () => {
+  let app: INestApplication;
+  let store: AnalyticsTestingStore;
+  beforeEach(async () => {
+    app = await bootHttpApp('express', AnalyticsTestingModule.forRoot());
+    store = app.get(AnalyticsTestingStore);
+  });
+  afterEach(() => app.close());
+
+  it('tracks a request through the app\'s own server once, by its wrapped handle()', async () => {
+    const express = app.getHttpAdapter().getInstance() as { handle: { name: string } };
+    expect(express.handle.name).toBe('analyticsTrackedHandle');
+    const res = await request(app.getHttpServer()).get('/context').set('x-request-id', 'srv-1');
+    expect(res.headers['x-request-id']).toBe('srv-1');
+    expect(res.body).toEqual({ requestId: 'srv-1', ipAddress: expect.stringMatching(/127\.0\.0\.1|::1/) });
+    expect(store.accessLogs()).toEqual([
+      expect.objectContaining({ request_id: 'srv-1', route: '/context', status_code: 200, handler: 'MiscController.context' }),
+    ]);
+  });
+
+  it('tracks a request that reaches the Express app by another server (supertest(app), a second HTTPS server)', async () => {
+    const res = await request(app.getHttpAdapter().getInstance()).get('/context').set('x-request-id', 'other-1');
+    const generated = await request(app.getHttpAdapter().getInstance()).get('/nope');
+    expect(res.headers['x-request-id']).toBe('other-1');
+    expect(res.body).toEqual({ requestId: 'other-1', ipAddress: expect.stringMatching(/127\.0\.0\.1|::1/) });
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(store.accessLogs()).toEqual([
+      expect.objectContaining({ request_id: 'other-1', route: '/context', status_code: 200 }),
+      expect.objectContaining({ request_id: generated.headers['x-request-id'], route: null, status_code: 404 }),
+    ]);
+  });
+
+  it('records responses sent by middleware added with app.use() before Nest\'s router (a rate limiter\'s 429)', async () => {
+    @Module({ imports: [AnalyticsTestingModule.forRoot()], controllers: [ItemsController], providers: [ItemsService, FakeGeminiClient] })
+    class LimitedModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [LimitedModule] }).compile();
+    const limited = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+    limited.use((req: { url: string }, res: { statusCode: number; end(): void }, next: () => void) => {
+      if (!req.url.startsWith('/items/9')) return next();
+      res.statusCode = 429;
+      res.end();
+    });
+    await limited.init();
+    const res = await request(limited.getHttpServer()).get('/items/9').set('x-request-id', 'limited-1');
+    await request(limited.getHttpServer()).get('/items/1').set('x-request-id', 'passed-1');
+    expect(res.status).toBe(429);
+    expect(res.headers['x-request-id']).toBe('limited-1');
+    expect(limited.get(AnalyticsTestingStore).accessLogs()).toEqual([
+      expect.objectContaining({ request_id: 'limited-1', endpoint: '/items/9', route: null, status_code: 429, handler: null }),
+      expect.objectContaining({ request_id: 'passed-1', endpoint: '/items/1', route: '/items/:id', status_code: 200 }),
+    ]);
+    await limited.close();
+  });
+
+  it('tracks by a plain middleware an app that has no handle() to wrap', async () => {
+    const express = new ExpressAdapter().getInstance();
+    trackExpressApp({ get: (name) => express.get(name), use: (handler) => express.use(handler) }, app.get(RequestTracker));
+    express.get('/plain', (_req: unknown, res: { json(body: unknown): void }) => {
+      res.json({ requestId: getAnalyticsContext()?.requestId });
+    });
+    const res = await request(express).get('/plain').set('x-request-id', 'plain-1');
+    expect(res.body).toEqual({ requestId: 'plain-1' });
+    expect(res.headers['x-request-id']).toBe('plain-1');
+    expect(store.accessLogs()).toEqual([expect.objectContaining({ request_id: 'plain-1', endpoint: '/plain', route: '/plain', status_code: 200 })]);
   });
 });

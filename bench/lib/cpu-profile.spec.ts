@@ -4,7 +4,7 @@ const OWN = '/tmp/build/src';
 
 describe('componentOf', () => {
   it.each([
-    ['analyticsRequestTracking', 'file:///tmp/build/src/capture/request-tracking.middleware.js', 'nestjs-analytics code'],
+    ['analyticsTrackedHandle', 'file:///tmp/build/src/capture/express-request.tracking.js', 'nestjs-analytics code'],
     ['promiseInitHook', 'node:internal/async_hooks', 'AsyncLocalStorage (async_hooks)'],
     ['run', 'node:async_hooks', 'AsyncLocalStorage (async_hooks)'],
     ['executionAsyncResource', '', 'AsyncLocalStorage (async_hooks)'],

@@ -7,7 +7,7 @@ import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { registerFastifyHooks } from './fastify-request.hooks';
 import { RequestTracker } from './request-tracker';
-import { createExpressTracking } from './request-tracking.middleware';
+import { ExpressAppLike, trackExpressApp } from './express-request.tracking';
 
 /** Providers of request tracking and the decorators, shared by AnalyticsModule and AnalyticsTestingModule. */
 export const CAPTURE_PROVIDERS: Provider[] = [
@@ -23,7 +23,7 @@ export const CAPTURE_EXPORTS = [AnalyticsCallInterceptor, AuditedCallRecorder, E
 
 /**
  * Hooks request tracking into the HTTP platform before routes are registered (called from
- * the module's `configure()`): native hooks on Fastify, a plain middleware on Express; and
+ * the module's `configure()`): native hooks on Fastify; on Express, the app's `handle` wrapped; and
  * wraps the route handlers before the router binds them. Nothing when disabled or for an
  * application context without HTTP. No global interceptor: measured, Nest's interceptor
  * pipeline alone cost more than all of the module's own per-request work.
@@ -41,5 +41,5 @@ export function applyRequestTracking(
     registerFastifyHooks(adapter.getInstance(), tracker);
     return;
   }
-  adapter.getInstance().use(createExpressTracking(tracker));
+  trackExpressApp(adapter.getInstance<ExpressAppLike>(), tracker);
 }

@@ -8,7 +8,7 @@ import type { AnalyticsContext } from './request-context';
  *
  * The user is resolved lazily with `getUserId` the first time a record asks for it, so a
  * request that makes no record before the response costs nothing, and a record made in a
- * handler sees the user set by the guards.
+ * handler sees the user set by the guards. The client address can be lazy the same way.
  */
 export class RequestState implements AnalyticsContext {
   /** The table the finished request goes to: the buffer holds the state itself until its batch leaves. */
@@ -23,6 +23,7 @@ export class RequestState implements AnalyticsContext {
   responseSize?: number;
   durationMs = 0;
   private user?: string | null;
+  private ip: string | null | undefined | ((request: unknown) => string | undefined);
 
   constructor(
     /** The platform request (Express `req` or Fastify `request`); released by `finish()`. */
@@ -39,10 +40,25 @@ export class RequestState implements AnalyticsContext {
     readonly query: string,
     readonly requestId: string,
     readonly traceId: string | undefined,
-    readonly ipAddress: string | undefined,
+    /**
+     * The client address, or how to read it from the request when it first is needed
+     * (Express's `req.ip` with `trust proxy`, which exists only once Express has the request).
+     */
+    ipAddress: string | undefined | ((request: unknown) => string | undefined),
     readonly userAgent: string | undefined,
     readonly requestSize: number | undefined,
-  ) {}
+  ) {
+    this.ip = ipAddress;
+  }
+
+  get ipAddress(): string | undefined {
+    if (typeof this.ip === 'function') this.ip = (this.request === undefined ? undefined : this.ip(this.request)) ?? null;
+    return this.ip ?? undefined;
+  }
+
+  set ipAddress(value: string | undefined) {
+    this.ip = value;
+  }
 
   get userId(): string | undefined {
     // null: resolved, no user. After `finish()` there is no request left to ask.
@@ -64,6 +80,7 @@ export class RequestState implements AnalyticsContext {
     this.statusCode = statusCode;
     this.responseSize = responseSize;
     this.user = this.userId ?? null;
+    this.ip = this.ipAddress ?? null;
     this.sessionId ??= sessionId;
     this.request = undefined;
   }

@@ -36,7 +36,13 @@ export class RequestTracker {
   private readonly resolveUser = (request: unknown) => this.userIdOf(request);
 
   /** A new state for this request, or undefined when its path is skipped. */
-  begin(request: unknown, method: string, url: string, headers: Headers, ip: string | undefined): RequestState | undefined {
+  begin(
+    request: unknown,
+    method: string,
+    url: string,
+    headers: Headers,
+    ip: string | undefined | ((request: unknown) => string | undefined),
+  ): RequestState | undefined {
     const { path, query } = splitUrl(url);
     if (this.skip(path)) return undefined;
     const length = headers['content-length'];

@@ -29,7 +29,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
 import { of, delay } from 'rxjs';
-import { Audited, AuditService, TrackExternal } from '../../src';
+import { Audited, AuditService, getAnalyticsContext, TrackExternal } from '../../src';
 
 /** Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one. */
 @Injectable()
@@ -198,6 +198,13 @@ export class MiscController {
   @Get('healthy')
   healthy() {
     return { ok: true };
+  }
+
+  /** What a handler sees of its analytics context. */
+  @Get('context')
+  context() {
+    const context = getAnalyticsContext();
+    return { requestId: context?.requestId ?? null, ipAddress: context?.ipAddress ?? null };
   }
 }
 
