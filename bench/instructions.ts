@@ -45,7 +45,7 @@ const settings = {
   rounds: positiveInt('BENCH_ROUNDS', 1),
   /** Requests before counting starts: V8 compiles the hot path during these. */
   warmupRequests: positiveInt('BENCH_WARMUP_REQUESTS', 8000),
-  measuredRequests: positiveInt('BENCH_REQUESTS', 3000),
+  measuredRequests: positiveInt('BENCH_REQUESTS', 6000),
   connections: positiveInt('BENCH_CONNECTIONS', 10),
   basePort: positiveInt('BENCH_PORT', 39_300),
   only: ONLY_VARIANTS,
