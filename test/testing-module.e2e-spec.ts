@@ -169,6 +169,20 @@ describe('Express: every way into the app', () => {
     ]);
   });
 
+  it('tracks by a plain middleware an app that has no handle() to wrap', async () => {
+    const express = new ExpressAdapter().getInstance();
+    trackExpressApp({ get: (name) => express.get(name), use: (handler) => express.use(handler) }, app.get(RequestTracker));
+    express.get('/plain', (_req: unknown, res: { json(body: unknown): void }) => {
+      res.json({ requestId: getAnalyticsContext()?.requestId });
+    });
+    const res = await request(express).get('/plain').set('x-request-id', 'plain-1');
+    expect(res.body).toEqual({ requestId: 'plain-1' });
+    expect(res.headers['x-request-id']).toBe('plain-1');
+    expect(store.accessLogs()).toEqual([expect.objectContaining({ request_id: 'plain-1', endpoint: '/plain', route: '/plain', status_code: 200 })]);
+  });
+});
+
+describe('Express: middleware added with app.use()', () => {
   it('records responses sent by middleware added with app.use() before Nest\'s router (a rate limiter\'s 429)', async () => {
     @Module({ imports: [AnalyticsTestingModule.forRoot()], controllers: [ItemsController], providers: [ItemsService, FakeGeminiClient] })
     class LimitedModule {}
@@ -189,17 +203,5 @@ describe('Express: every way into the app', () => {
       expect.objectContaining({ request_id: 'passed-1', endpoint: '/items/1', route: '/items/:id', status_code: 200 }),
     ]);
     await limited.close();
-  });
-
-  it('tracks by a plain middleware an app that has no handle() to wrap', async () => {
-    const express = new ExpressAdapter().getInstance();
-    trackExpressApp({ get: (name) => express.get(name), use: (handler) => express.use(handler) }, app.get(RequestTracker));
-    express.get('/plain', (_req: unknown, res: { json(body: unknown): void }) => {
-      res.json({ requestId: getAnalyticsContext()?.requestId });
-    });
-    const res = await request(express).get('/plain').set('x-request-id', 'plain-1');
-    expect(res.body).toEqual({ requestId: 'plain-1' });
-    expect(res.headers['x-request-id']).toBe('plain-1');
-    expect(store.accessLogs()).toEqual([expect.objectContaining({ request_id: 'plain-1', endpoint: '/plain', route: '/plain', status_code: 200 })]);
   });
 });

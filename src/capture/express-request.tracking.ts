@@ -1,6 +1,6 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import { getAnalyticsContext, runInContext } from './request-context';
-import { RequestState } from './request-state';
+import { ClientAddress, RequestState } from './request-state';
 import { RequestTracker, contentLength } from './request-tracker';
 
 type ExpressRequest = IncomingMessage & {
@@ -25,6 +25,13 @@ const getHeader = ServerResponse.prototype.getHeader;
 const expressIp = (request: unknown): string | undefined => (request as ExpressRequest).ip;
 
 /**
+ * The socket's address; with `trust proxy`, Express's `req.ip`, read later: it needs
+ * Express's prototypes, which `handle` has not set yet.
+ */
+const clientAddress = (app: ExpressAppLike, req: ExpressRequest): ClientAddress =>
+  app.get('trust proxy') ? expressIp : req.socket?.remoteAddress;
+
+/**
  * Express: wraps the application's `handle`, the method every request enters by, whatever
  * server it came from (the app's own, a second HTTPS server, `supertest(app)`, serverless
  * adapters). It opens the request's state, echoes the request id, runs the request inside
@@ -46,7 +53,7 @@ export function trackExpressApp(app: ExpressAppLike, tracker: RequestTracker): v
   const handle = app.handle;
   if (typeof handle !== 'function') {
     app.use((req, res, next) => {
-      const state = open(tracker, req, res, req.originalUrl ?? req.url, app.get('trust proxy') ? req.ip : req.socket?.remoteAddress);
+      const state = open(tracker, req, res, req.originalUrl ?? req.url, clientAddress(app, req));
       return state === undefined ? next() : runInContext(state, next);
     });
     return;
@@ -55,9 +62,7 @@ export function trackExpressApp(app: ExpressAppLike, tracker: RequestTracker): v
     const current = getAnalyticsContext();
     // A request dispatched again (a mounted copy of the app, an internal re-route) is already tracked.
     if (current instanceof RequestState && current.request === req) return handle.call(this, req, res, callback);
-    // With `trust proxy`, the address is Express's `req.ip`, which needs Express's prototypes: read later.
-    const ip = this.get('trust proxy') ? expressIp : req.socket?.remoteAddress;
-    const state = open(tracker, req, res, req.originalUrl ?? req.url, ip);
+    const state = open(tracker, req, res, req.originalUrl ?? req.url, clientAddress(this, req));
     if (state === undefined) return handle.call(this, req, res, callback);
     runInContext(state, () => handle.call(this, req, res, callback));
   };
@@ -69,7 +74,7 @@ function open(
   req: ExpressRequest,
   res: ServerResponse,
   url: string | undefined,
-  ip: string | undefined | ((request: unknown) => string | undefined),
+  ip: ClientAddress,
 ): RequestState | undefined {
   const state = tracker.begin(req, req.method ?? 'GET', url ?? '/', req.headers, ip);
   if (state === undefined) return undefined;

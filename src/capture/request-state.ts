@@ -1,6 +1,9 @@
 import type { SourceSystem } from '../records/audit.enums';
 import type { AnalyticsContext } from './request-context';
 
+/** A client address, or how to read it from the platform request when it is first needed. */
+export type ClientAddress = string | undefined | ((request: unknown) => string | undefined);
+
 /**
  * Everything known about one HTTP request while it is served: the context records are
  * stamped with, plus what the access-log row needs. Lives in AsyncLocalStorage (the same
@@ -23,7 +26,7 @@ export class RequestState implements AnalyticsContext {
   responseSize?: number;
   durationMs = 0;
   private user?: string | null;
-  private ip: string | null | undefined | ((request: unknown) => string | undefined);
+  private ip: ClientAddress | null;
 
   constructor(
     /** The platform request (Express `req` or Fastify `request`); released by `finish()`. */
@@ -44,7 +47,7 @@ export class RequestState implements AnalyticsContext {
      * The client address, or how to read it from the request when it first is needed
      * (Express's `req.ip` with `trust proxy`, which exists only once Express has the request).
      */
-    ipAddress: string | undefined | ((request: unknown) => string | undefined),
+    ipAddress: ClientAddress,
     readonly userAgent: string | undefined,
     readonly requestSize: number | undefined,
   ) {

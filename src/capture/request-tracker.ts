@@ -7,7 +7,7 @@ import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
 import { errorMessageOf } from './observe-call';
 import { resolveRequestId, traceIdFrom } from './request-id';
-import { RequestState, splitUrl } from './request-state';
+import { ClientAddress, RequestState, splitUrl } from './request-state';
 import { compileSkipPaths } from './skip-paths';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -41,7 +41,7 @@ export class RequestTracker {
     method: string,
     url: string,
     headers: Headers,
-    ip: string | undefined | ((request: unknown) => string | undefined),
+    ip: ClientAddress,
   ): RequestState | undefined {
     const { path, query } = splitUrl(url);
     if (this.skip(path)) return undefined;
