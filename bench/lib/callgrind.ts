@@ -65,3 +65,43 @@ export function totalInstructions(callgrindOutput: string): number {
   if (!match) throw new Error('no totals line in the callgrind output');
   return Number(match[1]);
 }
+
+/**
+ * V8's runtime entries that compile a function with an optimizing tier (TurboFan; Maglev
+ * on newer V8). With `--single-threaded` the compile runs on the main thread, inside the
+ * counted window.
+ */
+const OPTIMIZING_COMPILE = /Runtime_(Compile(Optimized|Turbofan|Maglev)|Optimize(Turbofan|Maglev))/;
+
+/**
+ * The instructions spent in V8's optimizing compiler: the inclusive cost of every call into
+ * it (from the `calls=` lines, whose next line carries the cost of the call). Functions
+ * that run once per batch rather than once per request reach the compiler's thresholds
+ * later, so a counted window shortly after the warm-up still holds some of their compiles:
+ * subtracting this shows the steady state, which a long run approaches.
+ */
+export function optimizingCompilerInstructions(callgrindOutput: string): number {
+  // fn= and cfn= share one table of compressed names: "(id) name" defines, "(id)" refers.
+  const names = new Map<string, string>();
+  const name = (spec: string): string => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec);
+    if (!match) return spec;
+    if (match[2] !== undefined) names.set(match[1], match[2]);
+    return names.get(match[1]) ?? '';
+  };
+  let caller = '';
+  let callee = '';
+  let callCostNext = false;
+  let total = 0;
+  for (const line of callgrindOutput.split('\n')) {
+    if (line.startsWith('fn=')) caller = name(line.slice(3));
+    else if (line.startsWith('cfn=')) callee = name(line.slice(4));
+    else if (line.startsWith('calls=')) callCostNext = true;
+    else if (callCostNext && /^[+\-*\d]/.test(line)) {
+      callCostNext = false;
+      // A compile the compiler itself triggers is already inside its caller's cost.
+      if (OPTIMIZING_COMPILE.test(callee) && !OPTIMIZING_COMPILE.test(caller)) total += Number(line.trim().split(/\s+/)[1] ?? 0);
+    }
+  }
+  return total;
+}
