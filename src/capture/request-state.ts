@@ -25,6 +25,11 @@ export class RequestState implements AnalyticsContext {
   statusCode = 0;
   responseSize?: number;
   durationMs = 0;
+  /**
+   * The row's values, built by `BatchEncoder` when the batch first leaves the process and
+   * kept, so that a batch sent again after a failed attempt keeps its ids.
+   */
+  rowValues?: unknown[];
   private user?: string | null;
   private ip: ClientAddress | null;
 

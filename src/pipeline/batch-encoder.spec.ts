@@ -37,14 +37,33 @@ describe('BatchEncoder', () => {
     expect(toRowObjects(batch.tables.audit_logs!)).toEqual([expect.objectContaining({ action: 'x.y' })]);
   });
 
-  it('replaces each finished request by its built row, so a batch sent again keeps its ids', () => {
+  it('keeps the values built for a finished request, so a batch sent again keeps its ids', () => {
     const records: QueuedRecord[] = [finishedRequest('/again')];
 
     const first = toRowObjects(encoder.encode(records).tables.api_access_logs!)[0];
     const second = toRowObjects(encoder.encode(records).tables.api_access_logs!)[0];
 
-    expect(records[0]).not.toBeInstanceOf(RequestState);
     expect(second.id).toBe(first.id);
+    expect(second).toEqual(first);
+  });
+
+  it('writes the same row as RecordFactory.accessLog() does', () => {
+    const state = finishedRequest('/same');
+
+    const encoded = toRowObjects(encoder.encode([state]).tables.api_access_logs!)[0];
+
+    const { row } = factory.accessLog(state);
+    expect(Object.keys(encoded)).toEqual(Object.keys(row));
+    expect({ ...row, id: encoded.id }).toEqual(encoded);
+  });
+
+  it('puts access-log rows built elsewhere in the same table, in the same columns', () => {
+    const built = factory.accessLog(finishedRequest('/built'));
+
+    const batch = encoder.encode([finishedRequest('/state'), built]);
+
+    expect(Object.keys(batch.tables)).toEqual(['api_access_logs']);
+    expect(toRowObjects(batch.tables.api_access_logs!)).toEqual([expect.objectContaining({ endpoint: '/state' }), built.row]);
   });
 
   it('counts a record that cannot be built as a capture error and sends the rest', () => {
