@@ -38,6 +38,7 @@ const VARIANTS: CountedVariant[] = [
   { name: 'interceptor-bull', app: 'interceptor-bull', baseline: 'bare', queue: true },
   { name: 'interceptor-typeorm', app: 'interceptor-typeorm', baseline: 'bare', schema: 'runner', queue: true },
   { name: 'bare-fastify', app: 'bare-fastify', baseline: 'bare-fastify' },
+  { name: 'calibration-context-fastify', app: 'calibration-context-fastify', baseline: 'bare-fastify' },
   { name: 'analytics-fastify', app: 'analytics-fastify', baseline: 'bare-fastify', schema: 'app', queue: true },
 ];
 
