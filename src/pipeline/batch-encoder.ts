@@ -8,7 +8,8 @@ import { ThrottledLogger } from './throttled-logger';
 /**
  * Built records as a job payload: rows grouped by table, as value arrays (column names once
  * per table). `accessLogValues` are `api_access_logs` rows already in `ACCESS_LOG_COLUMNS`
- * order (finished requests, encoded by `BatchEncoder`).
+ * order (finished requests, encoded by `BatchEncoder`); the array becomes the table's
+ * values as it is, with any `api_access_logs` rows of `records` appended to it.
  */
 export function encodeRecords(records: readonly BufferedRecord[], accessLogValues: unknown[][] = []): EncodedBatch {
   const byTable = new Map<TableName, RecordRow[]>();
