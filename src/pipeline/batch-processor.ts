@@ -36,7 +36,10 @@ export class BatchProcessor {
     this.queue.on('failed', (job: Job<JobPayload>, err: Error) => this.onFailed(job, err));
     this.queue
       .process(BATCH_JOB, this.options.worker.concurrency, (job: Job<JobPayload>) => this.handle(job))
-      .catch((err: Error) => this.throttled.error('process', messages.redisError(err.message)));
+      // Bull rejects without a reason when the queue closes before Redis was ever reachable.
+      .catch((err: Error | undefined) =>
+        this.throttled.error('process', messages.redisError(err?.message ?? 'the queue closed before Redis was reachable')),
+      );
   }
 
   /** Writes one batch; throws so Bull retries it. */
