@@ -7,6 +7,12 @@ export type BullConnectionType = 'client' | 'subscriber' | 'bclient';
 /** Reconnect quickly once Redis is back: 200 ms, 400 ms, … capped at 2 s (Bull's default caps at 20 s). */
 const retryStrategy = (times: number) => Math.min(times * 200, 2000);
 const CONNECT_TIMEOUT_MS = 2000;
+/**
+ * How long `disconnect()` waits for a socket to close before destroying it. ioredis waits
+ * 2 s by default, and a socket whose connection was refused never reports `close`: with
+ * Redis down, that timer kept the process alive for 2 s after `app.close()`.
+ */
+const DISCONNECT_TIMEOUT_MS = 200;
 
 /** One retry for the connection that adds jobs; Bull's required settings for the others. */
 const perType = (type: BullConnectionType): RedisOptions =>
@@ -31,6 +37,7 @@ export class RedisClientRegistry {
       ...config,
       retryStrategy,
       connectTimeout: CONNECT_TIMEOUT_MS,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
       ...perType(type),
       ...(type === 'client' ? { enableOfflineQueue: false } : {}),
     };
@@ -57,7 +64,12 @@ export class RedisClientRegistry {
         // fresh node connections, so it never queues behind the blocking connection's BRPOPLPUSH.
         enableReadyCheck: true,
         lazyConnect: this.closed || options.lazyConnect,
-        redisOptions: { ...options.redisOptions, connectTimeout: CONNECT_TIMEOUT_MS, ...perType(type) },
+        redisOptions: {
+          ...options.redisOptions,
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+          ...perType(type),
+        },
       }),
     );
   }
