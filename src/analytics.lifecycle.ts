@@ -10,12 +10,26 @@ import { ANALYTICS_MODULE_OPTIONS } from './analytics.constants';
 import { messages } from './analytics.messages';
 import { AnalyticsDatabase } from './database/analytics-database';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
+import { AnalyticsCounters } from './pipeline/analytics-counters';
+import { BatchEncoder } from './pipeline/batch-encoder';
 import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
+import { BatchWriter } from './pipeline/batch-writer';
 import { RecordBuffer } from './pipeline/record-buffer';
+import type { JobPayload, QueuedRecord } from './records/record.types';
+import { rowCount } from './records/table-rows';
 
-/** How long shutdown may spend handing records to Redis and, with a worker, persisting them. */
+/** How long shutdown may spend handing records to Redis (or PostgreSQL) and, with a worker, persisting them. */
 const SHUTDOWN_DRAIN_MS = 10_000;
+
+/** Rejects when `promise` has not settled by `deadline` (epoch ms). */
+function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('shutdown deadline passed')), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Starts the pipeline with the app and drains it on `app.close()`, in two steps: before the
@@ -27,6 +41,7 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AnalyticsModule');
   private drained = false;
+  private straightWriteFailed = false;
 
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
@@ -34,6 +49,9 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     private readonly producer: BatchProducer,
     private readonly processor: BatchProcessor,
     private readonly database: AnalyticsDatabase,
+    private readonly encoder: BatchEncoder,
+    private readonly writer: BatchWriter,
+    private readonly counters: AnalyticsCounters,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,18 +84,43 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
    * Final drain, called by AnalyticsShutdownModule once the HTTP server has closed (Nest
    * waits for the requests in progress there) and before the queue and the DataSource
    * close: every record accepted until now is handed to the queue and, when this process
-   * runs the worker, persisted. A record made after this is dropped and counted.
+   * runs the worker, persisted. When Redis refuses, what is left is written straight to
+   * PostgreSQL instead, with the worker's writer (same ids, so nothing is stored twice).
+   * A record made after this is dropped and counted.
    */
   async drainOnShutdown(): Promise<void> {
     if (!this.options.enabled || this.drained) return;
     this.drained = true;
     this.buffer.stop();
     const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
-    const handed = await this.buffer.flushUntil(deadline);
+    const handed = await this.buffer.flushUntil(deadline, () => this.writeStraight(deadline));
     this.buffer.close();
     if (this.options.worker.enabled) await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
     if (!handed) {
       this.logger.error(messages.shutdownLost(SHUTDOWN_DRAIN_MS, this.buffer.size));
+    }
+  }
+
+  /**
+   * Redis refused the final drain: writes what is still buffered straight to PostgreSQL,
+   * as a worker would write the job (the payload goes through JSON, as it does through
+   * Bull). Counted in `persisted`; on failure the records stay buffered for the next try.
+   */
+  private async writeStraight(deadline: number): Promise<void> {
+    let written = 0;
+    try {
+      await this.buffer.drainTo(async (records: QueuedRecord[]) => {
+        const payload = JSON.parse(JSON.stringify(this.encoder.encode(records))) as JobPayload;
+        await beforeDeadline(this.writer.write(payload), deadline);
+        const rows = rowCount(payload);
+        this.counters.persisted += rows;
+        written += rows;
+      });
+    } catch (err) {
+      if (!this.straightWriteFailed) this.logger.warn(messages.shutdownStraightFailed((err as Error).message));
+      this.straightWriteFailed = true;
+    } finally {
+      if (written > 0) this.logger.warn(messages.shutdownWroteStraight(written));
     }
   }
 }

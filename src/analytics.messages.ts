@@ -50,7 +50,11 @@ export const messages = {
   persistenceTimeout: (ms: number, pending: number) =>
     `Gave up waiting after ${ms} ms with ${pending} batch(es) not yet persisted; they stay in the queue and the worker keeps retrying them.`,
   shutdownLost: (ms: number, records: number) =>
-    `Shutdown: Redis stayed unreachable for ${ms} ms; ${records} buffered record(s) could not be handed to the queue and are lost.`,
+    `Shutdown: for ${ms} ms neither Redis nor PostgreSQL took the last records; ${records} buffered record(s) are lost.`,
+  shutdownWroteStraight: (records: number) =>
+    `Shutdown: Redis is unreachable; wrote ${records} buffered record(s) straight to PostgreSQL instead.`,
+  shutdownStraightFailed: (reason: string) =>
+    `Shutdown: Redis is unreachable and writing the buffered records straight to PostgreSQL failed (${reason}); retrying until the deadline.`,
   recordAfterShutdown: () =>
     'A record was made after the application shut down (after its final drain); it is dropped and counted in stats().dropped.',
   disabled: () => 'nestjs-analytics is disabled (enabled: false): nothing is recorded.',

@@ -1,4 +1,4 @@
-import { Controller, Get, INestApplication, Module, Param } from '@nestjs/common';
+import { Controller, Get, INestApplication, Logger, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { testOptions } from './support/test-app';
 import { useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
 import { openQueue } from './support/test-queue';
+import { TcpProxy } from './support/tcp-proxy';
 
 const SLOW_MS = 400;
 
@@ -78,6 +79,68 @@ describe('Shutdown: requests still in progress when app.close() is called are re
     expect(access.every((r) => r.status_code === 200)).toBe(true);
     expect(audits).toHaveLength(5);
   });
+
+  it.each([
+    ['the worker in this process', true],
+    ['a producer-only process', false],
+  ])('%s, Redis unreachable: what is buffered is written straight to PostgreSQL', async (_label, worker) => {
+    // Nothing listens on this port: every connection to "Redis" is refused.
+    const redisUrl = `redis://127.0.0.1:${await TcpProxy.freePort()}`;
+    const { app, port } = await startApp(
+      testOptions(names, { redis: { url: redisUrl }, worker: { enabled: worker }, flush: { intervalMs: 60_000 } }),
+    );
+    const audit = app.get(AuditService);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const tag = `straight-w${String(worker)}`;
+      expect(await Promise.all(Array.from({ length: 3 }, (_, i) => get(port, `/slow/${tag}-${i}`)))).toEqual([200, 200, 200]);
+      const ids = Array.from({ length: 250 }, (_, i) => audit.log({ action: 'straight.write', resourceId: `${tag}-${i}` }));
+      expect(audit.stats()).toMatchObject({ buffered: 256, sent: 0 });
+
+      const started = Date.now();
+      await app.close();
+
+      expect(Date.now() - started).toBeLessThan(5_000); // not the 10 s a lost drain waits
+      expect(audit.stats()).toMatchObject({ buffered: 0, sent: 0, dropped: 0, persisted: 256 });
+      expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(250);
+      expect(await db.rows('audit_logs', 'resource_id LIKE $1', [`${tag}-%`])).toHaveLength(253);
+      expect(await db.rows('api_access_logs', 'endpoint LIKE $1', [`/slow/${tag}-%`])).toHaveLength(3);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('wrote 256 buffered record(s) straight to PostgreSQL'));
+      expect(error).not.toHaveBeenCalledWith(expect.stringContaining('are lost'));
+    } finally {
+      error.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it('with Redis and PostgreSQL both unreachable, logs how many records are lost and never throws', async () => {
+    const [redisPort, postgresPort] = [await TcpProxy.freePort(), await TcpProxy.freePort()];
+    const { app } = await startApp(
+      testOptions(names, {
+        redis: { url: `redis://127.0.0.1:${redisPort}` },
+        database: { url: `postgres://postgres@127.0.0.1:${postgresPort}/postgres` },
+        runMigrations: false,
+        worker: { enabled: false },
+        flush: { intervalMs: 60_000 },
+      }),
+    );
+    const audit = app.get(AuditService);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      for (let i = 0; i < 5; i++) audit.log({ action: 'nowhere.to.go' });
+
+      await expect(app.close()).resolves.toBeUndefined();
+
+      expect(audit.stats()).toMatchObject({ buffered: 5, sent: 0, persisted: 0 });
+      expect(warn.mock.calls.filter(([line]) => String(line).includes('straight to PostgreSQL failed'))).toHaveLength(1);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('5 buffered record(s) are lost'));
+    } finally {
+      error.mockRestore();
+      warn.mockRestore();
+    }
+  }, 30_000);
 
   it('a record made after the final drain is dropped and counted, never thrown', async () => {
     const { app } = await startApp(testOptions(names));

@@ -11,7 +11,10 @@ export interface AnalyticsStats {
   accepted: number;
   /** Records handed to the queue (Redis). */
   sent: number;
-  /** Records written to PostgreSQL by this process's worker. */
+  /**
+   * Records written to PostgreSQL by this process: by its worker, and straight at shutdown
+   * when Redis was unreachable.
+   */
   persisted: number;
   /** Records dropped because the buffer was full (`flush.maxBufferSize`). */
   dropped: number;

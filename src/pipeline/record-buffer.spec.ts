@@ -337,6 +337,66 @@ describe('RecordBuffer', () => {
     expect(counters.sent).toBe(n);
   });
 
+  describe('drainTo (shutdown, Redis unreachable)', () => {
+    it('hands everything to the writer in batches of the usual size, in order, counting them as buffered meanwhile', async () => {
+      create({ strategy: 'time', intervalMs: 1000 });
+      addAll(1, 2500);
+      const batches: string[][] = [];
+      const sizes: number[] = [];
+
+      const written = await buffer.drainTo(async (batch) => {
+        sizes.push(buffer.size);
+        batches.push(batch.map((r) => (r as BufferedRecord).row.id));
+      });
+
+      expect(written).toBe(2500);
+      expect(batches.map((b) => b.length)).toEqual([1000, 1000, 500]);
+      expect(batches.flat()).toEqual(ids(1, 2500));
+      expect(sizes).toEqual([2500, 1500, 500]);
+      expect(buffer.size).toBe(0);
+      expect(producer.batches).toHaveLength(0);
+      expect(counters.sent).toBe(0);
+    });
+
+    it('puts the failed batch and the rest back in front, in order, and throws', async () => {
+      create({ strategy: 'time', intervalMs: 1000 });
+      addAll(1, 1500);
+      let calls = 0;
+
+      await expect(
+        buffer.drainTo(async () => {
+          if (++calls === 2) throw new Error('connection refused');
+        }),
+      ).rejects.toThrow('connection refused');
+
+      expect(buffer.size).toBe(500);
+      await buffer.flush();
+      expect(producer.sentIds()).toEqual(ids(1001, 1500));
+    });
+
+    it('waits for a send in flight before it takes the records', async () => {
+      producer.mode = 'manual';
+      create({ strategy: 'time', intervalMs: 1000 });
+      addAll(1, 3);
+      const flushing = buffer.flush();
+      await runDeferred();
+      addAll(4, 5);
+      const taken: string[] = [];
+      const draining = buffer.drainTo(async (batch) => {
+        taken.push(...batch.map((r) => (r as BufferedRecord).row.id));
+      });
+      await runDeferred();
+      expect(taken).toEqual([]);
+
+      producer.settle(new Error('Redis connection is reconnecting'));
+      await flushing;
+      await draining;
+
+      expect(taken).toEqual(ids(1, 5));
+      expect(buffer.size).toBe(0);
+    });
+  });
+
   it('coalesces records added during a slow send into one batch', async () => {
     producer.mode = 'manual';
     create({ strategy: 'count', intervalMs: 1000, countThreshold: 10 }).start();

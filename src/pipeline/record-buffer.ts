@@ -101,14 +101,48 @@ export class RecordBuffer {
     return this.run(true);
   }
 
-  /** Like `flush()`, retrying until the buffer is empty or the deadline passes. */
-  async flushUntil(deadline: number): Promise<boolean> {
+  /**
+   * Like `flush()`, retrying until the buffer is empty or the deadline passes. After each
+   * attempt that left records behind, `fallback` (if given) may take them another way.
+   */
+  async flushUntil(deadline: number, fallback?: () => Promise<void>): Promise<boolean> {
     for (;;) {
       await this.flush();
       if (this.size === 0) return true;
+      if (fallback) {
+        await fallback();
+        if (this.size === 0) return true;
+      }
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /**
+   * Hands everything buffered to `write` instead of the queue, in batches of the usual size
+   * (shutdown uses it to write straight to PostgreSQL when Redis is unreachable). Records
+   * count as buffered until their batch is written; when a batch fails, it and the rest go
+   * back in front, in order, and the error is thrown.
+   *
+   * @returns how many records were written.
+   */
+  async drainTo(write: (batch: QueuedRecord[]) => Promise<void>): Promise<number> {
+    if (this.inFlight) await this.inFlight;
+    let written = 0;
+    while (this.records.length > 0) {
+      const batch = this.records.splice(0, this.maxBatch);
+      this.sending += batch.length;
+      try {
+        await write(batch);
+        written += batch.length;
+      } catch (err) {
+        this.records = batch.concat(this.records);
+        throw err;
+      } finally {
+        this.sending -= batch.length;
+      }
+    }
+    return written;
   }
 
   private admit(): boolean {
