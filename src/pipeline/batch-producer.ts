@@ -71,24 +71,29 @@ export class BatchProducer {
   /**
    * Resolves when every job sent so far is persisted (or failed for good), or after
    * `timeoutMs`. Never rejects. Jobs an in-process worker reported are settled without
-   * asking Redis; the others are checked in pipelined round trips, CHECK_CHUNK jobs each.
+   * asking Redis. The others are checked oldest first, CHECK_CHUNK jobs per pipelined
+   * round trip: the wait is over only once all are finished and workers take the oldest
+   * jobs first, so newer ones are asked about once the older ones are done. (Asking about
+   * every pending job on each pass made the wait itself a load: with thousands of jobs
+   * queued, it took the CPU the in-process worker needed to write them.)
    */
   async waitForPersistence(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let waiting = [...this.unfinished];
     for (;;) {
       waiting = waiting.filter((id) => this.unfinished.has(id));
-      const done = await this.finishedInRedis(waiting);
-      waiting = waiting.filter((id, i) => {
-        if (done[i]) this.unfinished.delete(id);
-        return !done[i];
-      });
+      const oldest = waiting.slice(0, CHECK_CHUNK);
+      const done = await this.finishedInRedis(oldest);
+      const finished = new Set(oldest.filter((_, i) => done[i]));
+      for (const id of finished) this.unfinished.delete(id);
+      if (finished.size > 0) waiting = waiting.filter((id) => !finished.has(id));
       if (waiting.length === 0) return true;
       if (Date.now() >= deadline) {
         this.logger.warn(messages.persistenceTimeout(timeoutMs, waiting.length));
         return false;
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      // All of the oldest were done: ask about the next ones at once.
+      if (finished.size < oldest.length) await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
 
