@@ -16,20 +16,12 @@ import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
 import { BatchWriter } from './pipeline/batch-writer';
 import { RecordBuffer } from './pipeline/record-buffer';
+import { withTimeout } from './pipeline/with-timeout';
 import type { JobPayload, QueuedRecord } from './records/record.types';
 import { rowCount } from './records/table-rows';
 
 /** How long shutdown may spend handing records to Redis (or PostgreSQL) and, with a worker, persisting them. */
 const SHUTDOWN_DRAIN_MS = 10_000;
-
-/** Rejects when `promise` has not settled by `deadline` (epoch ms). */
-function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('shutdown deadline passed')), Math.max(0, deadline - Date.now()));
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Starts the pipeline with the app and drains it on `app.close()`, in two steps: before the
@@ -111,7 +103,7 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     try {
       await this.buffer.drainTo(async (records: QueuedRecord[]) => {
         const payload = JSON.parse(JSON.stringify(this.encoder.encode(records))) as JobPayload;
-        await beforeDeadline(this.writer.write(payload), deadline);
+        await withTimeout(this.writer.write(payload), deadline - Date.now(), 'the shutdown deadline passed');
         const rows = rowCount(payload);
         this.counters.persisted += rows;
         written += rows;

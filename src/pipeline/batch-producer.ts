@@ -8,6 +8,7 @@ import type { QueuedRecord } from '../records/record.types';
 import { BatchEncoder } from './batch-encoder';
 import { RedisClientRegistry } from './redis-client.registry';
 import { ThrottledLogger } from './throttled-logger';
+import { withTimeout } from './with-timeout';
 
 /** How long one `queue.add()` may take before the batch is put back in the buffer. */
 const ENQUEUE_TIMEOUT_MS = 2000;
@@ -51,15 +52,8 @@ export class BatchProducer {
       throw new Error(messages.redisNotReady(this.queue.client.status));
     }
     const jobId = uuidv7();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(messages.enqueueTimeout(ENQUEUE_TIMEOUT_MS))), ENQUEUE_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.queue.add(BATCH_JOB, this.encoder.encode(records), { jobId }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const added = this.queue.add(BATCH_JOB, this.encoder.encode(records), { jobId });
+    await withTimeout(added, ENQUEUE_TIMEOUT_MS, messages.enqueueTimeout(ENQUEUE_TIMEOUT_MS));
     this.track(jobId);
   }
 
