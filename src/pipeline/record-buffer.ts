@@ -129,19 +129,10 @@ export class RecordBuffer {
   async drainTo(write: (batch: QueuedRecord[]) => Promise<void>): Promise<number> {
     if (this.inFlight) await this.inFlight;
     let written = 0;
-    while (this.records.length > 0) {
-      const batch = this.records.splice(0, this.maxBatch);
-      this.sending += batch.length;
-      try {
-        await write(batch);
-        written += batch.length;
-      } catch (err) {
-        this.records = batch.concat(this.records);
-        throw err;
-      } finally {
-        this.sending -= batch.length;
-      }
-    }
+    await this.inBatches(1, async (batch) => {
+      await write(batch);
+      written += batch.length;
+    });
     return written;
   }
 
@@ -190,25 +181,36 @@ export class RecordBuffer {
 
   private async drain(all: boolean): Promise<void> {
     const threshold = all ? 1 : this.options.flush.countThreshold;
+    await this.inBatches(threshold, async (batch) => {
+      try {
+        await this.producer.send(batch);
+      } catch (err) {
+        this.counters.enqueueErrors++;
+        this.throttled.warn('enqueue', messages.enqueueFailed(batch.length, (err as Error).message));
+        throw err;
+      }
+      this.counters.sent += batch.length;
+    }).catch(() => undefined); // counted and logged above; the records wait for the next drain
+  }
+
+  /**
+   * Takes batches of up to `maxBatch` records off the front while at least `threshold` wait,
+   * and hands each to `take`. A batch counts as buffered until `take` resolves; when it
+   * rejects, the batch goes back in front, in order (its records were already counted as
+   * accepted), and the error is thrown.
+   */
+  private async inBatches(threshold: number, take: (batch: QueuedRecord[]) => Promise<void>): Promise<void> {
     while (this.records.length >= threshold && this.records.length > 0) {
       const batch = this.records.splice(0, this.maxBatch);
       this.sending += batch.length;
       try {
-        await this.producer.send(batch);
-        this.counters.sent += batch.length;
+        await take(batch);
       } catch (err) {
-        this.onSendFailure(batch, err as Error);
-        return;
+        this.records = batch.concat(this.records);
+        throw err;
       } finally {
         this.sending -= batch.length;
       }
     }
-  }
-
-  private onSendFailure(batch: QueuedRecord[], err: Error): void {
-    this.counters.enqueueErrors++;
-    // Put the records back in front, in order; they were already counted as admitted.
-    this.records = batch.concat(this.records);
-    this.throttled.warn('enqueue', messages.enqueueFailed(batch.length, err.message));
   }
 }
