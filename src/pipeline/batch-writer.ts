@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
@@ -87,7 +86,10 @@ export class BatchWriter {
   private async copy(client: PoolClient, table: TableName, rows: TableRows): Promise<number> {
     const { sql, body } = encodeCopyTable(this.database.shape(table), rows);
     const stream = client.query(copyFrom(sql));
-    await pipeline(Readable.from([body]), stream);
+    // One write and end, rather than `pipeline(Readable.from([body]), stream)`: the body is
+    // one string, and pipeline's abort signal made a DOMException for every table of every batch.
+    stream.end(body);
+    await finished(stream);
     return stream.rowCount;
   }
 
