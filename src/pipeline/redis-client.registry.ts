@@ -13,6 +13,8 @@ const CONNECT_TIMEOUT_MS = 2000;
  * Redis down, that timer kept the process alive for 2 s after `app.close()`.
  */
 const DISCONNECT_TIMEOUT_MS = 200;
+/** The socket timeouts every connection gets, to one server or to a cluster's nodes. */
+const SOCKET_TIMEOUTS: RedisOptions = { connectTimeout: CONNECT_TIMEOUT_MS, disconnectTimeout: DISCONNECT_TIMEOUT_MS };
 
 /** One retry for the connection that adds jobs; Bull's required settings for the others. */
 const perType = (type: BullConnectionType): RedisOptions =>
@@ -36,8 +38,7 @@ export class RedisClientRegistry {
     const options: RedisOptions = {
       ...config,
       retryStrategy,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+      ...SOCKET_TIMEOUTS,
       ...perType(type),
       ...(type === 'client' ? { enableOfflineQueue: false } : {}),
     };
@@ -64,12 +65,7 @@ export class RedisClientRegistry {
         // fresh node connections, so it never queues behind the blocking connection's BRPOPLPUSH.
         enableReadyCheck: true,
         lazyConnect: this.closed || options.lazyConnect,
-        redisOptions: {
-          ...options.redisOptions,
-          connectTimeout: CONNECT_TIMEOUT_MS,
-          disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-          ...perType(type),
-        },
+        redisOptions: { ...options.redisOptions, ...SOCKET_TIMEOUTS, ...perType(type) },
       }),
     );
   }
