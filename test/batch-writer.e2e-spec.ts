@@ -142,6 +142,16 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
       expect(await db.rows('audit_logs', 'id = $1', [good.id])).toHaveLength(0);
     });
 
+    it('a batch of one table is one COPY, atomic without a transaction: a bad row stores none of the batch', async () => {
+      const good = [auditRow('one-table-1', 1), auditRow('one-table-2', 2)];
+      const bad = { ...auditRow('one-table-bad', 3), duration_ms: 'not a number' };
+
+      await expect(writer.write(job({ audit_logs: [good[0], bad, good[1]] }))).rejects.toThrow(/invalid input/);
+
+      expect(await db.rows('audit_logs', 'id = ANY($1::uuid[])', [good.map((r) => r.id)])).toHaveLength(0);
+      expect(await writer.write(job({ audit_logs: good }))).toBe(2);
+    });
+
     it('events with a dedupKey keep their claim-once path beside COPY for the rest', async () => {
       const key = `once-${Date.now()}`;
       const keyed = [

@@ -26,7 +26,7 @@ export type WriteMethod = 'copy' | 'insert';
 const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 
 /**
- * Writes one batch in one transaction.
+ * Writes one batch in one transaction (a batch of one table is one COPY, atomic by itself).
  *
  * First try: per table, one `COPY … FROM STDIN` (the fastest bulk path PostgreSQL has).
  * Record ids are made by the producer, so the only way a row can already be stored is a
@@ -59,6 +59,9 @@ export class BatchWriter {
     const client = (await runner.connect()) as PoolClient;
     let inserted = 0;
     try {
+      const only = method === 'copy' ? this.onlyTable(tables) : undefined;
+      // One COPY is one statement, atomic by itself: no BEGIN and COMMIT round trips.
+      if (only !== undefined) return await this.copy(client, only, tables[only]!);
       await runner.startTransaction();
       for (const table of TABLE_NAMES) {
         const rows = tables[table];
@@ -76,6 +79,18 @@ export class BatchWriter {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The batch's one table when it has rows in one table only and no dedup keys (a COPY alone writes it). */
+  private onlyTable(tables: Partial<Record<TableName, TableRows>>): TableName | undefined {
+    let only: TableName | undefined;
+    for (const table of TABLE_NAMES) {
+      const rows = tables[table];
+      if (!rows?.values.length) continue;
+      if (only !== undefined || this.hasDedupKeys(table, rows)) return undefined;
+      only = table;
+    }
+    return only;
   }
 
   private hasDedupKeys(table: TableName, { columns, values }: TableRows): boolean {
