@@ -46,6 +46,12 @@ const VARIANTS: Variant[] = [
     table: { name: 'api_access_logs', pathColumn: 'endpoint' },
   },
   {
+    name: 'analytics-producer-fastify',
+    app: 'analytics-producer-fastify',
+    worker: 'analytics-worker',
+    table: { name: 'api_access_logs', pathColumn: 'endpoint' },
+  },
+  {
     name: 'interceptor-typeorm',
     app: 'interceptor-typeorm',
     table: { name: 'request_logs', pathColumn: 'path' },
@@ -77,7 +83,8 @@ const COUNT_MAX_WAIT_MS = 120_000;
 async function main(): Promise<void> {
   const variants = settings.only.length ? VARIANTS.filter((v) => settings.only.includes(v.name)) : VARIANTS;
   if (!variants.some((v) => v.name === 'bare')) variants.unshift(VARIANTS[0]);
-  if (variants.some((v) => v.name === 'analytics-fastify') && !variants.some((v) => v.name === 'bare-fastify')) {
+  // Fastify variants are compared with bare Fastify of the same round.
+  if (variants.some((v) => v.name.endsWith('-fastify')) && !variants.some((v) => v.name === 'bare-fastify')) {
     variants.splice(1, 0, VARIANTS[1]);
   }
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;

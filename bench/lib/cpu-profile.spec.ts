@@ -15,7 +15,7 @@ describe('componentOf', () => {
     ['flushChunk', 'file:///work/node_modules/pg-copy-streams/copy-from.js', 'pg + TypeORM'],
     ['query', 'file:///work/node_modules/typeorm/driver/postgres/PostgresQueryRunner.js', 'pg + TypeORM'],
     ['reply', 'file:///work/node_modules/@nestjs/platform-express/adapters/express-adapter.js', 'NestJS'],
-    ['next', 'file:///work/node_modules/router/index.js', 'Express and its packages'],
+    ['next', 'file:///work/node_modules/router/index.js', 'Express or Fastify, and other packages'],
     ['writeHead', 'node:_http_server', 'Node core (http, streams, events, sockets)'],
     ['writev', '', 'Node core (http, streams, events, sockets)'],
     ['(garbage collector)', '', 'garbage collection'],

@@ -17,7 +17,7 @@ export const COMPONENTS = [
   'Bull + ioredis',
   'pg + TypeORM',
   'NestJS',
-  'Express and its packages',
+  'Express or Fastify, and other packages',
   'Node core (http, streams, events, sockets)',
   'garbage collection',
   'V8 and native (program)',
@@ -53,7 +53,7 @@ export function componentOf(functionName: string, url: string, ownSource: string
   if (QUEUE_PACKAGES.test(path)) return 'Bull + ioredis';
   if (DATABASE_PACKAGES.test(path)) return 'pg + TypeORM';
   if (path.includes('/node_modules/@nestjs/')) return 'NestJS';
-  if (path.includes('/node_modules/')) return 'Express and its packages';
+  if (path.includes('/node_modules/')) return 'Express or Fastify, and other packages';
   if (url.startsWith('node:')) return 'Node core (http, streams, events, sockets)';
   return 'other';
 }

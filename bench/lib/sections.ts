@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const BENCHMARKS_FILE = join(__dirname, '..', '..', 'BENCHMARKS.md');
 
 /** The order sections take in BENCHMARKS.md. */
-export const SECTION_ORDER = ['http', 'instructions', 'profile', 'ingest', 'lag', 'soak', 'notes'] as const;
+export const SECTION_ORDER = ['http', 'instructions', 'profile', 'profile-fastify', 'ingest', 'lag', 'soak', 'notes'] as const;
 export type SectionName = (typeof SECTION_ORDER)[number];
 
 const open = (name: string) => `<!-- section:${name} -->`;
@@ -14,7 +14,7 @@ const close = (name: string) => `<!-- /section:${name} -->`;
 /** Splits BENCHMARKS.md into its sections (text outside sections is dropped). */
 export function readSections(text: string): Map<string, string> {
   const sections = new Map<string, string>();
-  const pattern = /<!-- section:([a-z]+) -->\n([\s\S]*?)\n<!-- \/section:\1 -->/g;
+  const pattern = /<!-- section:([a-z-]+) -->\n([\s\S]*?)\n<!-- \/section:\1 -->/g;
   for (const match of text.matchAll(pattern)) sections.set(match[1], match[2]);
   return sections;
 }
