@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callgrindAvailable, callgrindLauncher, dumpInstructions, optimizingCompilerInstructions, setInstrumentation, totalInstructions } from './lib/callgrind';
 import { buildApps, variantEnv, VariantProcess } from './lib/child';
-import { ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
+import { BASE_PORTS, ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { median, runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { BenchResources } from './lib/resources';
@@ -48,7 +48,7 @@ const settings = {
   warmupRequests: positiveInt('BENCH_WARMUP_REQUESTS', 8000),
   measuredRequests: positiveInt('BENCH_REQUESTS', 6000),
   connections: positiveInt('BENCH_CONNECTIONS', 10),
-  basePort: positiveInt('BENCH_PORT', 39_300),
+  basePort: positiveInt('BENCH_PORT', BASE_PORTS.instructions),
   only: ONLY_VARIANTS,
   ...SERVICE_URLS,
 };

@@ -6,7 +6,7 @@ import { buildApps, variantEnv, VariantProcess } from './lib/child';
 import { Component, COMPONENTS, CpuProfile, selfTimeByComponent } from './lib/cpu-profile';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
-import { positiveInt, SERVICE_URLS } from './lib/env-settings';
+import { BASE_PORTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { BenchResources } from './lib/resources';
 import { writeSection } from './lib/sections';
 
@@ -53,7 +53,7 @@ const settings = {
   connections: positiveInt('BENCH_CONNECTIONS', 50),
   /** Sampling interval of the profiler, µs. */
   intervalMicros: positiveInt('BENCH_PROFILE_INTERVAL', 500),
-  basePort: positiveInt('BENCH_PORT', 39_200),
+  basePort: positiveInt('BENCH_PORT', BASE_PORTS.profile),
   ...SERVICE_URLS,
 };
 

@@ -11,7 +11,7 @@ import { designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample,
 import { writeSection } from './lib/sections';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
-import { ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
+import { BASE_PORTS, ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 
 /** How a variant stores what it records, so the runner can count it. */
 interface Variant {
@@ -69,7 +69,7 @@ const settings = {
   warmupSeconds: positiveInt('BENCH_WARMUP', 3),
   connections: positiveInt('BENCH_CONNECTIONS', 50),
   fixedRate: positiveInt('BENCH_RATE', 1000),
-  basePort: positiveInt('BENCH_PORT', 39_100),
+  basePort: positiveInt('BENCH_PORT', BASE_PORTS.http),
   only: ONLY_VARIANTS,
   ...SERVICE_URLS,
 };

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMigratedSchema } from './lib/analytics-schema';
 import { buildApps, variantEnv, VariantProcess } from './lib/child';
-import { SERVICE_URLS } from './lib/env-settings';
+import { BASE_PORTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
 import { runPacedLoad } from './lib/paced-load';
@@ -27,7 +27,7 @@ import { writeSection } from './lib/sections';
 
 const mode = process.argv[2];
 const { databaseUrl: DATABASE_URL, redisUrl: REDIS_URL } = SERVICE_URLS;
-const PORT = Number(process.env.BENCH_PORT ?? 39_300);
+const PORT = positiveInt('BENCH_PORT', BASE_PORTS.steady);
 const RUN = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SCHEMA = `bench_${mode}_${RUN}`;
 const QUEUE = `bench-${mode}-${RUN}`;

@@ -20,3 +20,10 @@ export function positiveInt(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
   return value;
 }
+
+/**
+ * Default first port of each script's variants. Below Linux's ephemeral range (32768–60999
+ * by default), so that an outgoing connection (the load generator's, PostgreSQL's, Redis's)
+ * can never be holding it when a variant starts to listen.
+ */
+export const BASE_PORTS = { http: 19_100, profile: 19_200, instructions: 19_300, steady: 19_400 } as const;
