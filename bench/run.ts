@@ -63,6 +63,9 @@ const VARIANTS: Variant[] = [
   { name: 'calibration-context', app: 'calibration-context' },
 ];
 
+/** The variants others are compared with; each runs at both ends of every round. */
+const BASELINES = ['bare', 'bare-fastify'];
+
 const settings = {
   durationSeconds: positiveInt('BENCH_DURATION', 10),
   rounds: positiveInt('BENCH_ROUNDS', 3),
@@ -106,6 +109,14 @@ async function main(): Promise<void> {
         samples.push(sample);
         console.log(summaryLine(sample));
       }
+      // The baselines again at the end of the round: a variant is compared with the mean of
+      // the two, so that a host drifting during the round moves both sides alike.
+      for (const [index, baseline] of variants.filter((v) => BASELINES.includes(v.name)).entries()) {
+        const port = settings.basePort + variants.length + index;
+        const sample = await runVariant(baseline, round, port, runId, logDir, buildDir, resources, true);
+        samples.push(sample);
+        console.log(summaryLine(sample));
+      }
     }
     const info: RunInfo = {
       machine: machineInfo(),
@@ -138,15 +149,16 @@ async function runVariant(
   logDir: string,
   buildDir: string,
   resources: BenchResources,
+  closing = false,
 ): Promise<RoundSample> {
-  const tag = `${variant.name.replace(/-/g, '_')}_${runId}_r${round}`;
+  const tag = `${variant.name.replace(/-/g, '_')}_${runId}_r${round}${closing ? '_end' : ''}`;
   const schema = variant.table ? await resources.schema(`bench_${tag}`, variant.createSchema ?? false) : undefined;
   const queue = variant.table || variant.countsJobs ? resources.queue(`bench-${tag}`) : undefined;
   const logFile = variant.logFile ? join(logDir, `${variant.name}-r${round}.ndjson`) : undefined;
   const env = variantEnv(port, settings, { schema, queue, logFile });
   let worker: VariantProcess | undefined;
-  const api = new VariantProcess(variant.name, buildDir, variant.app, env, join(logDir, `${variant.name}-r${round}.log`));
-  const sample: RoundSample = { variant: variant.name, round, phases: {}, sentByRoute: {}, completedByRoute: {}, persistedByRoute: {} };
+  const api = new VariantProcess(variant.name, buildDir, variant.app, env, join(logDir, `${variant.name}-r${round}${closing ? '-end' : ''}.log`));
+  const sample: RoundSample = { variant: variant.name, round, closing, phases: {}, sentByRoute: {}, completedByRoute: {}, persistedByRoute: {} };
   // The readiness probe (one GET /hello) is a request the app may record too.
   sample.sentByRoute['/hello'] = 1;
   sample.completedByRoute['/hello'] = 1;
@@ -290,11 +302,12 @@ class RssSampler {
 }
 
 function summaryLine(s: RoundSample): string {
-  if (s.error) return `round ${s.round} ${s.variant}: FAILED ${s.error}`;
+  const name = `${s.variant}${s.closing ? ' (end of round)' : ''}`;
+  if (s.error) return `round ${s.round} ${name}: FAILED ${s.error}`;
   const p = (name: PhaseName) => s.phases[name];
   const persisted = s.persistedTotal === undefined ? '' : ` persisted ${s.persistedTotal}/${Object.values(s.sentByRoute).reduce((a, b) => a + b, 0)}`;
   return (
-    `round ${s.round} ${s.variant}: hello ${p('hello')?.rps.toFixed(0)} req/s p99 ${p('hello')?.p99.toFixed(2)} ms; ` +
+    `round ${s.round} ${name}: hello ${p('hello')?.rps.toFixed(0)} req/s p99 ${p('hello')?.p99.toFixed(2)} ms; ` +
     `io ${p('io')?.rps.toFixed(0)} req/s; io@${settings.fixedRate} p50 ${p('io-fixed')?.p50.toFixed(2)} p99 ${p('io-fixed')?.p99.toFixed(2)} ms ` +
     `(send lag p99 ${p('io-fixed')?.sendLagP99?.toFixed(2)} ms);${persisted}`
   );

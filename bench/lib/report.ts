@@ -33,6 +33,8 @@ export interface RoundSample {
   completedByRoute: Record<string, number>;
   persistedByRoute: Record<string, number>;
   persistedTotal?: number;
+  /** A baseline's second run of the round, after every other variant. */
+  closing?: boolean;
   flushMs?: number;
   countWaitMs?: number;
   library?: Record<string, unknown>;
@@ -71,7 +73,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   const byVariant = (v: string) => ok.filter((s) => s.variant === v);
   // A module variant on Fastify is compared with bare NestJS on Fastify; everything else with bare Express.
   const baselineOf = (variant: string) => (variant !== 'bare-fastify' && variant.endsWith('-fastify') ? 'bare-fastify' : 'bare');
-  const bareOf = (round: number, variant = 'bare') => ok.find((s) => s.variant === baselineOf(variant) && s.round === round);
+  const bareOf = (round: number, variant = 'bare') => baselineRun(ok.filter((s) => s.variant === baselineOf(variant) && s.round === round));
   const out: string[] = [];
   const { machine, settings } = info;
 
@@ -85,10 +87,11 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push(`- nestjs-analytics source: commit ${machine.commit}`, '');
   out.push('## Settings', '');
   out.push(
-    `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')} (A B C … A B C …).`,
+    `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')}, then ${variants.filter((v) => v === 'bare' || v === 'bare-fastify').join(' and ')} again (A B C … A, A B C … A …).`,
     `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured.`,
     `- Phases: /hello flat out; /io flat out (both autocannon, ${settings.connections} connections, no pipelining); /io at ${settings.fixedRate} req/s, evenly spaced (bench/lib/paced-load.ts: request i sent at start + i / rate over keep-alive sockets, latency timed from that scheduled instant, so a stall counts against every request it delays).`,
     '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for the Fastify variants: against bare-fastify, and their p99 − bare too). In brackets: the lowest and highest per-round value, the noise a rerun should fall within.',
+    '- bare and bare-fastify run at both ends of every round, and each round\'s baseline is the mean of the two runs (req/s and p99 of each phase): a host that drifts during a round moves the baseline too. Their own rows count both runs; their "× bare" range is how far one run of a round lay from that mean.',
     '- Latency percentiles are computed from every response (sub-millisecond), not from autocannon\'s whole-millisecond histogram.',
     '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer and analytics-producer-fastify the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
     '- Peak RSS is the largest VmRSS sampled every 200 ms during the measured window.',
@@ -153,10 +156,14 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push('|---|' + '---|'.repeat(settings.rounds));
   for (const v of variants) {
     const cells = Array.from({ length: settings.rounds }, (_, i) => {
-      const s = samples.find((x) => x.variant === v && x.round === i + 1);
-      if (!s) return '';
-      if (s.error) return `failed: ${s.error.replace(/\|/g, '/').slice(0, 120)}`;
-      return `${fmt(s.phases.hello?.rps ?? NaN, 0)}, ${fmt(s.phases.io?.rps ?? NaN, 0)}; ${fmt(s.phases['io-fixed']?.p99 ?? NaN, 2)}`;
+      // A baseline's two runs of the round: start → end.
+      const runs = samples.filter((x) => x.variant === v && x.round === i + 1);
+      return runs
+        .map((s) => {
+          if (s.error) return `failed: ${s.error.replace(/\|/g, '/').slice(0, 120)}`;
+          return `${fmt(s.phases.hello?.rps ?? NaN, 0)}, ${fmt(s.phases.io?.rps ?? NaN, 0)}; ${fmt(s.phases['io-fixed']?.p99 ?? NaN, 2)}`;
+        })
+        .join(' → ');
     });
     out.push(`| ${v} | ${cells.join(' | ')} |`);
   }
@@ -186,6 +193,22 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     '',
   );
   return out.join('\n');
+}
+
+/**
+ * A round's baseline from its runs (at the start of the round and at its end): req/s and
+ * p99 of each phase are the mean of the runs that measured it; the rest is the first run's.
+ */
+export function baselineRun(runs: RoundSample[]): RoundSample | undefined {
+  if (runs.length <= 1) return runs[0];
+  const phases: Partial<Record<PhaseName, PhaseSample>> = {};
+  for (const phase of PHASES) {
+    const measured = runs.flatMap((s) => (s.phases[phase] ? [s.phases[phase]!] : []));
+    if (measured.length === 0) continue;
+    const mean = (f: (p: PhaseSample) => number) => measured.reduce((sum, p) => sum + f(p), 0) / measured.length;
+    phases[phase] = { ...measured[0], rps: mean((p) => p.rps), p99: mean((p) => p.p99) };
+  }
+  return { ...runs[0], phases };
 }
 
 /** Per-round values of `f(variant, bare of the same round)` for one phase. */
