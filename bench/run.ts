@@ -7,7 +7,7 @@ import type { StatsReply } from './lib/ipc';
 import { LoadResult, runLoad } from './lib/load';
 import { countLogLines } from './lib/log-lines';
 import { PacedLoadResult, runPacedLoad } from './lib/paced-load';
-import { designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
+import { BASELINES, designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
 import { writeSection } from './lib/sections';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
@@ -62,9 +62,6 @@ const VARIANTS: Variant[] = [
   { name: 'calibration-finish', app: 'calibration-finish' },
   { name: 'calibration-context', app: 'calibration-context' },
 ];
-
-/** The variants others are compared with; each runs at both ends of every round. */
-const BASELINES = ['bare', 'bare-fastify'];
 
 const settings = {
   durationSeconds: positiveInt('BENCH_DURATION', 10),

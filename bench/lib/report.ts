@@ -4,6 +4,9 @@ import { median } from './load';
 import type { MachineInfo } from './machine';
 
 export const PHASES = ['hello', 'io', 'io-fixed'] as const;
+
+/** The variants others are compared with; `npm run bench` runs each at both ends of every round. */
+export const BASELINES: readonly string[] = ['bare', 'bare-fastify'];
 export type PhaseName = (typeof PHASES)[number];
 
 /** One measured load phase of one process. */
@@ -87,7 +90,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push(`- nestjs-analytics source: commit ${machine.commit}`, '');
   out.push('## Settings', '');
   out.push(
-    `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')}, then ${variants.filter((v) => v === 'bare' || v === 'bare-fastify').join(' and ')} again (A B C … A, A B C … A …).`,
+    `- ${settings.rounds} round(s); in each round every variant runs in a fresh process, in this order: ${variants.join(', ')}, then ${variants.filter((v) => BASELINES.includes(v)).join(' and ')} again (A B C … A, A B C … A …).`,
     `- Per variant and round: for each phase a ${settings.warmupSeconds} s warm-up (not counted), then ${settings.durationSeconds} s measured.`,
     `- Phases: /hello flat out; /io flat out (both autocannon, ${settings.connections} connections, no pipelining); /io at ${settings.fixedRate} req/s, evenly spaced (bench/lib/paced-load.ts: request i sent at start + i / rate over keep-alive sockets, latency timed from that scheduled instant, so a stall counts against every request it delays).`,
     '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for the Fastify variants: against bare-fastify, and their p99 − bare too). In brackets: the lowest and highest per-round value, the noise a rerun should fall within.',
