@@ -12,10 +12,10 @@ import { AnalyticsDatabase } from './database/analytics-database';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters } from './pipeline/analytics-counters';
 import { BatchEncoder } from './pipeline/batch-encoder';
-import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
 import { BatchWriter } from './pipeline/batch-writer';
 import { RecordBuffer } from './pipeline/record-buffer';
+import { WorkerThreadHost } from './pipeline/worker-thread/worker-thread.host';
 import { withTimeout } from './pipeline/with-timeout';
 import type { JobPayload, QueuedRecord } from './records/record.types';
 import { rowCount } from './records/table-rows';
@@ -39,7 +39,7 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly buffer: RecordBuffer,
     private readonly producer: BatchProducer,
-    private readonly processor: BatchProcessor,
+    private readonly workerThread: WorkerThreadHost,
     private readonly database: AnalyticsDatabase,
     private readonly encoder: BatchEncoder,
     private readonly writer: BatchWriter,
@@ -52,15 +52,18 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
       return;
     }
     this.buffer.start();
-    if (this.options.runMigrations || this.options.worker.enabled) {
+    const { worker } = this.options;
+    if (this.options.runMigrations || (worker.enabled && !worker.thread)) {
       // Connect (and migrate) now when PostgreSQL is up; when it is down the app still
-      // starts and the worker connects on its first job.
+      // starts and the worker connects on its first job. A worker thread has its own
+      // connections.
       await this.database.ready().catch((err: Error) => this.logger.warn(messages.databaseUnavailable(err.message)));
     }
   }
 
   onApplicationBootstrap(): void {
-    if (this.options.enabled && this.options.worker.enabled) this.processor.start();
+    // After onModuleInit's migrations, so the thread's worker finds the tables.
+    if (this.options.enabled && this.options.worker.enabled) this.workerThread.start();
   }
 
   /**
@@ -87,7 +90,10 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
     const handed = await this.buffer.flushUntil(deadline, () => this.writeStraight(deadline));
     this.buffer.close();
-    if (this.options.worker.enabled) await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
+    if (this.options.worker.enabled) {
+      await this.producer.waitForPersistence(Math.max(0, deadline - Date.now()));
+      await this.workerThread.stop(Math.max(0, deadline - Date.now()));
+    }
     if (!handed) {
       this.logger.error(messages.shutdownLost(SHUTDOWN_DRAIN_MS, this.buffer.size));
     }

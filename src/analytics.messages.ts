@@ -44,6 +44,11 @@ export const messages = {
     `Batch ${jobId} (${records} records) exhausted its attempts; it is kept in the failed set: call auditService.retryFailedBatches() to replay it.`,
   databaseUnavailable: (reason: string) =>
     `Analytics database is not reachable (${reason}); records are kept in the queue and written when it is back.`,
+  workerThreadUnavailable: (reason: string) =>
+    `The analytics worker runs on the main thread: it could not start in a worker thread (${reason}). Set worker.thread: false to choose this and silence the warning.`,
+  workerThreadFailed: (reason: string) => `The analytics worker thread failed: ${reason}`,
+  workerThreadStopped: (reason: string) =>
+    `The analytics worker thread stopped (${reason}); the worker runs on the main thread from now on. Batches it held are retried by Bull after its stalled-job check.`,
   redisError: (reason: string) => `Analytics Redis connection error: ${reason}`,
   migrationsApplied: (schema: string, names: string[]) =>
     names.length ? `Applied ${names.length} analytics migration(s) to schema "${schema}": ${names.join(', ')}` : '',

@@ -25,6 +25,7 @@ import { resolveAnalyticsOptions } from './options/analytics-options.factory';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters } from './pipeline/analytics-counters';
 import { BatchEncoder } from './pipeline/batch-encoder';
+import { BatchOutcomes } from './pipeline/batch-outcomes';
 import { BatchProcessor } from './pipeline/batch-processor';
 import { BatchProducer } from './pipeline/batch-producer';
 import { BatchWriter } from './pipeline/batch-writer';
@@ -33,6 +34,8 @@ import { RecordSink } from './pipeline/record-sink';
 import { createQueueOptions } from './pipeline/queue-options.factory';
 import { RecordBuffer } from './pipeline/record-buffer';
 import { RedisClientRegistry } from './pipeline/redis-client.registry';
+import { ThreadBatchOutcomes } from './pipeline/worker-thread/thread-batch-outcomes';
+import { WorkerThreadHost } from './pipeline/worker-thread/worker-thread.host';
 import { RecordFactory } from './records/record.factory';
 
 /**
@@ -56,7 +59,22 @@ export class AnalyticsModule extends RequestTrackingHost {
     return this.assemble(createAsyncOptionsProviders(options), options.imports ?? []);
   }
 
-  private static assemble(rawOptions: Provider[], imports: DynamicModule['imports']): DynamicModule {
+  /**
+   * The module inside the worker thread that `worker.thread` starts: batch outcomes go to
+   * the process that runs the thread.
+   * @internal
+   */
+  static forWorkerThread(options: AnalyticsModuleOptions): DynamicModule {
+    return this.assemble([{ provide: ANALYTICS_RAW_OPTIONS, useValue: options }], [], [
+      { provide: BatchOutcomes, useClass: ThreadBatchOutcomes },
+    ]);
+  }
+
+  private static assemble(
+    rawOptions: Provider[],
+    imports: DynamicModule['imports'],
+    overrides: Provider[] = [],
+  ): DynamicModule {
     const optionsModule: DynamicModule = {
       module: AnalyticsOptionsModule,
       imports,
@@ -101,12 +119,15 @@ export class AnalyticsModule extends RequestTrackingHost {
         RecordBuffer,
         AnalyticsDatabase,
         BatchWriter,
+        BatchOutcomes,
         BatchProcessor,
+        WorkerThreadHost,
         PipelineRecordSink,
         { provide: RecordSink, useExisting: PipelineRecordSink },
         AuditService,
         AnalyticsLifecycle,
         ...CAPTURE_PROVIDERS,
+        ...overrides,
       ],
       exports: [AuditService, optionsModule, ...CAPTURE_EXPORTS],
     };

@@ -99,6 +99,15 @@ export interface AnalyticsWorkerOptions {
   attempts?: number;
   /** First backoff delay; doubles each attempt. @default 1000 */
   backoffMs?: number;
+  /**
+   * Runs this process's worker in a worker thread (`node:worker_threads`), so that
+   * writing batches never holds the API's event loop; `false` runs it on the main thread.
+   * The thread gets its own Redis and PostgreSQL connections. When the options cannot be
+   * passed to a thread (Redis Cluster options holding functions), the worker runs on the
+   * main thread and says so in the log. Only used when `enabled` is true.
+   * @default true
+   */
+  thread?: boolean;
 }
 
 /** Per-model prices in US dollars per one million tokens. */

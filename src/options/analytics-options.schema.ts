@@ -164,6 +164,7 @@ export class WorkerOptionsSchema {
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) concurrency: number;
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) attempts: number;
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) backoffMs: number;
+  @IsBoolean(BOOLEAN) thread: boolean;
 }
 
 /** The validated shape of the options; nested sections are validated by their own classes. */

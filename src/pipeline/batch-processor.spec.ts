@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
-import { AnalyticsCounters } from './analytics-counters';
+import type { BatchOutcomes } from './batch-outcomes';
 import { BatchProcessor } from './batch-processor';
-import type { BatchProducer } from './batch-producer';
 import type { BatchWriter } from './batch-writer';
 
 /** The two calls `start()` makes on Bull's queue; `process()` settles as the test says. */
@@ -27,13 +26,7 @@ describe('BatchProcessor.start', () => {
   });
 
   const start = (queue: Queue) =>
-    new BatchProcessor(
-      queue,
-      resolveAnalyticsOptions({}, {}),
-      {} as BatchWriter,
-      {} as BatchProducer,
-      new AnalyticsCounters(),
-    ).start();
+    new BatchProcessor(queue, resolveAnalyticsOptions({}, {}), {} as BatchWriter, {} as BatchOutcomes).start();
 
   it.each([
     ['with an error', new Error('connect ECONNREFUSED 127.0.0.1:6379'), 'connect ECONNREFUSED 127.0.0.1:6379'],

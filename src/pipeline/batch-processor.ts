@@ -6,8 +6,7 @@ import { messages } from '../analytics.messages';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import type { JobPayload } from '../records/record.types';
 import { rowCount } from '../records/table-rows';
-import { AnalyticsCounters } from './analytics-counters';
-import { BatchProducer } from './batch-producer';
+import { BatchOutcomes } from './batch-outcomes';
 import { BatchWriter } from './batch-writer';
 import { ThrottledLogger } from './throttled-logger';
 
@@ -26,8 +25,7 @@ export class BatchProcessor {
     @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly writer: BatchWriter,
-    private readonly producer: BatchProducer,
-    private readonly counters: AnalyticsCounters,
+    private readonly outcomes: BatchOutcomes,
   ) {}
 
   start(): void {
@@ -45,16 +43,14 @@ export class BatchProcessor {
   /** Writes one batch; throws so Bull retries it. */
   async handle(job: Job<JobPayload>): Promise<{ inserted: number }> {
     const inserted = await this.writer.write(job.data);
-    this.counters.persisted += rowCount(job.data);
-    this.producer.finished(String(job.id));
+    this.outcomes.persisted(String(job.id), rowCount(job.data));
     return { inserted };
   }
 
   private onFailed(job: Job<JobPayload>, err: Error): void {
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade >= attempts) {
-      this.counters.failed += rowCount(job.data);
-      this.producer.finished(String(job.id));
+      this.outcomes.failed(String(job.id), rowCount(job.data));
       this.logger.error(messages.batchExhausted(job.id, rowCount(job.data)));
     } else {
       this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));
