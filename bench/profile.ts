@@ -128,7 +128,9 @@ async function profileOnce(
     const to = monotonicMicros();
     const after = await api.stats();
     await api.stop();
-    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: the main thread's (id 0) serves
+    // the requests; a worker thread (the default options' worker) writes its own profile.
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
     if (!file) throw new Error(`${variant.name} wrote no profile in ${profileDir}`);
     const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
     return { micros: selfTimeByComponent(profile, from, to, ownSource), responses: load.completed, cpuMicros: after.cpuMicros - before.cpuMicros };
@@ -157,7 +159,7 @@ function renderProfile(totals: Map<string, Totals>, started: Date, finished: Dat
   out.push(
     `Each variant serves GET /hello flat out (autocannon, ${settings.connections} connections) under \`node --cpu-prof\` (one sample every ${settings.intervalMicros} µs), ${settings.rounds} round(s) of ${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up, variants alternating.`,
     "Each sample's own (self) time is counted to the component its function belongs to; the sums over the measured windows are divided by the responses.",
-    `Cells are µs of the API process per request, and in brackets the difference from ${BASELINE}.`,
+    `Cells are µs of the API process's main thread per request, and in brackets the difference from ${BASELINE}; the last row, \`process.cpuUsage\`, is the whole process, the worker thread of default options included.`,
     'The profiler itself slows every variant a little; compare rows across variants, not with the throughput tables.',
     '',
   );
@@ -173,7 +175,7 @@ function renderProfile(totals: Map<string, Totals>, started: Date, finished: Dat
   out.push('');
   out.push(
     `Reading it: **${VARIANTS[1].name}** is ${BASELINE} plus running each request inside \`AsyncLocalStorage.run()\`; its AsyncLocalStorage row is what the request context costs by itself on this Node, since any AsyncLocalStorage in the process makes Node run JavaScript promise hooks for every promise. ` +
-      `**${VARIANTS[2].name}** adds the module's own work on the request path, the buffer and the batches sent to Redis (\`Bull + ioredis\`); **${VARIANTS[3].name}** adds the in-process worker (Bull fetching jobs, \`pg + TypeORM\` writing them). ` +
+      `**${VARIANTS[2].name}** adds the module's own work on the request path, the buffer and the batches sent to Redis (\`Bull + ioredis\`); **${VARIANTS[3].name}** adds the in-process worker, which runs in a worker thread: its jobs (Bull fetching them, \`pg + TypeORM\` writing them) are in the last row, not in the components, and what is left in the components is the main thread's share (the thread's reports, more garbage). ` +
       'Changes in the framework, Node core and GC rows are work the module causes in code that is not its own: an extra listener, an extra header, more garbage.',
   );
   return out.join('\n');
