@@ -50,7 +50,8 @@ const moduleOptions = (worker: boolean): AnalyticsModuleOptions => ({
   database: { url: DATABASE_URL, schema: SCHEMA },
   redis: { url: REDIS_URL },
   queueName: QUEUE,
-  worker: { enabled: worker },
+  // A process that only writes runs the worker on its main thread (the README's worker.ts).
+  worker: { enabled: worker, thread: false },
 });
 
 interface Result {
@@ -152,7 +153,7 @@ async function main() {
 
     // …then a worker with default options writes them (timed until the last is persisted).
     results.push(
-      await timed(`nestjs-analytics worker: Bull → \`BatchWriter\` (${workerJobs} jobs, default options)`, async () => {
+      await timed(`nestjs-analytics worker: Bull → \`BatchWriter\` (${workerJobs} jobs, default options; a process that only writes, worker on its main thread)`, async () => {
         const worker = await boot(moduleOptions(true));
         const audit = worker.get(AuditService);
         while (audit.stats().persisted + audit.stats().failed < ROWS) await new Promise((r) => setTimeout(r, 20));

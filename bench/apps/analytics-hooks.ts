@@ -3,13 +3,17 @@ import { AnalyticsModule, AuditService } from '../../src';
 import type { BenchHooks } from './bench-app';
 import { env } from './bench-app';
 
-/** AnalyticsModule with default options, apart from the run's own schema and queue. */
-export function analyticsModule(worker: boolean) {
+/**
+ * AnalyticsModule with default options, apart from the run's own schema and queue.
+ * `worker`: true (default: in a worker thread), false (producer only), or 'dedicated' for a
+ * process that only writes (on its main thread, as the README's worker.ts).
+ */
+export function analyticsModule(worker: boolean | 'dedicated') {
   return AnalyticsModule.forRoot({
     database: { url: env.databaseUrl, schema: env.schema },
     redis: { url: env.redisUrl },
     queueName: env.queueName,
-    ...(worker ? {} : { worker: { enabled: false } }),
+    ...(worker === true ? {} : { worker: worker ? { enabled: true, thread: false } : { enabled: false } }),
   });
 }
 
