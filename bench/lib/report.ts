@@ -185,7 +185,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
   out.push(
     '- **bare** — NestJS on Express, the two routes, nothing else. **bare-fastify** — the same on Fastify.',
     '- **analytics-fastify** — **analytics** on the Fastify adapter (request tracking by Fastify hooks), compared with bare-fastify.',
-    '- **analytics** — `AnalyticsModule.forRoot()` with default options (own schema and queue name per run): request tracking, buffer, Bull queue and the worker in the API process.',
+    '- **analytics** — `AnalyticsModule.forRoot()` with default options (own schema and queue name per run): request tracking, buffer, Bull queue and the worker in the API process, in a worker thread (`worker.thread`, the default).',
     '- **analytics-producer** — the same with `worker: { enabled: false }`: the API process only produces. The worker (bench/apps/analytics-worker.ts, same schema and queue) stands for a worker on another machine, so it is started after the load phases and writes what waited in Redis before rows are counted; on two cores, a worker running during the load would take its CPU from the API process and the load generator.',
     '- **analytics-producer-fastify** — **analytics-producer** on the Fastify adapter, with the same separate worker started after the load; compared with bare-fastify. Beside **analytics-fastify** it shows what the in-process worker costs on Fastify.',
     '- **interceptor-typeorm** — a hand-rolled global interceptor that awaits a TypeORM `insert` of one row per request (TypeORM default pool).',
