@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parentPort } from 'node:worker_threads';
+import type { BatchOutcomes } from '../batch-outcomes';
 import type { ThreadMessage } from './worker-thread.protocol';
 
 /**
@@ -7,7 +8,7 @@ import type { ThreadMessage } from './worker-thread.protocol';
  * thread (its `stats()`), so each outcome is posted there.
  */
 @Injectable()
-export class ThreadBatchOutcomes {
+export class ThreadBatchOutcomes implements Pick<BatchOutcomes, 'persisted' | 'failed'> {
   persisted(jobId: string, rows: number): void {
     this.post({ kind: 'batch', outcome: 'persisted', jobId, rows });
   }

@@ -25,7 +25,6 @@ export class WorkerThreadHost {
   private readonly logger = new Logger('AnalyticsWorker');
   private worker: Worker | null = null;
   private stopping: Promise<void> | null = null;
-  private fellBack = false;
 
   constructor(
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
@@ -101,10 +100,8 @@ export class WorkerThreadHost {
     }
   }
 
-  /** The thread is gone while the app runs: the worker goes on here, once. */
+  /** The thread is gone while the app runs (its one `exit`): the worker goes on here. */
   private fallBack(reason: string): void {
-    if (this.fellBack) return;
-    this.fellBack = true;
     this.logger.error(messages.workerThreadStopped(reason));
     this.processor.start();
   }

@@ -30,7 +30,6 @@ async function run(): Promise<void> {
           process.exit(0);
         });
     });
-    post({ kind: 'ready' });
   } catch (err) {
     post({ kind: 'failed', message: (err as Error).stack ?? String(err) });
     process.exit(1);

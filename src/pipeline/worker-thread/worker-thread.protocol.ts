@@ -6,8 +6,6 @@ export type ThreadLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'f
 
 /** Messages from the worker thread to its process. */
 export type ThreadMessage =
-  /** The thread's worker consumes the queue. */
-  | { kind: 'ready' }
   /** What became of one batch (see BatchOutcomes). */
   | { kind: 'batch'; outcome: 'persisted' | 'failed'; jobId: string; rows: number }
   /** A line for the process's logger. */
