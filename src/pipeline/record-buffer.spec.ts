@@ -4,7 +4,7 @@ import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
 import type { BufferedRecord } from '../records/record.types';
 import { AnalyticsCounters } from './analytics-counters';
 import type { BatchProducer } from './batch-producer';
-import { RecordBuffer } from './record-buffer';
+import { JOB_SPACING_MS, RecordBuffer } from './record-buffer';
 
 /**
  * Stands in for the Bull producer: records every batch it is given. In `auto` mode a send
@@ -408,12 +408,103 @@ describe('RecordBuffer', () => {
     expect(producer.batches).toHaveLength(1);
 
     producer.settle();
-    await runDeferred();
+    await jest.advanceTimersByTimeAsync(JOB_SPACING_MS);
     expect(producer.batches).toHaveLength(2);
     expect(producer.batches[1].map((r) => r.row.id)).toEqual(ids(11, 45));
     producer.settle();
     await runDeferred();
     expect(counters.sent).toBe(45);
+  });
+
+  describe('job spacing (jobs grow under load instead of multiplying)', () => {
+    it(`sends a count-triggered job ${JOB_SPACING_MS} ms after the previous one at the earliest, with everything waiting`, async () => {
+      create({ strategy: 'hybrid', intervalMs: 10_000, countThreshold: 10 }).start();
+
+      addAll(1, 10);
+      await runDeferred();
+      expect(producer.batches).toHaveLength(1);
+
+      addAll(11, 20);
+      await jest.advanceTimersByTimeAsync(JOB_SPACING_MS - 1);
+      addAll(21, 45);
+      await runDeferred();
+      expect(producer.batches).toHaveLength(1);
+
+      await jest.advanceTimersByTimeAsync(1);
+      expect(producer.batches.map((b) => b.length)).toEqual([10, 35]);
+      expect(producer.sentIds()).toEqual(ids(1, 45));
+    });
+
+    it('does not delay a job when the previous one left long enough ago', async () => {
+      create({ strategy: 'count', intervalMs: 10_000, countThreshold: 10 }).start();
+
+      addAll(1, 10);
+      await runDeferred();
+      await jest.advanceTimersByTimeAsync(JOB_SPACING_MS);
+      addAll(11, 20);
+      await runDeferred();
+
+      expect(producer.batches.map((b) => b.length)).toEqual([10, 10]);
+    });
+
+    it('sends a full job (1000 records) at once', async () => {
+      create({ strategy: 'count', intervalMs: 10_000, countThreshold: 10 }).start();
+
+      addAll(1, 10);
+      await runDeferred();
+      addAll(11, 1010);
+      await runDeferred();
+
+      expect(producer.batches.map((b) => b.length)).toEqual([10, 1000]);
+    });
+
+    it('never holds back an authentication event', async () => {
+      create({ strategy: 'count', intervalMs: 10_000, countThreshold: 10 }).start();
+
+      addAll(1, 10);
+      await runDeferred();
+      addAll(11, 12);
+      buffer.addUrgent(record(99));
+      await runDeferred();
+
+      expect(producer.batches.map((b) => b.length)).toEqual([10, 3]);
+    });
+
+    it('keeps the timer from holding the process open', async () => {
+      create({ strategy: 'count', intervalMs: 10_000, countThreshold: 10 }).start();
+      const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+
+      addAll(1, 10);
+      await runDeferred();
+      addAll(11, 20);
+
+      const spacing = setTimeoutSpy.mock.results.at(-1)?.value as NodeJS.Timeout;
+      expect(setTimeoutSpy).toHaveBeenLastCalledWith(expect.any(Function), JOB_SPACING_MS);
+      expect(spacing.hasRef()).toBe(false);
+      buffer.stop();
+      await jest.advanceTimersByTimeAsync(JOB_SPACING_MS);
+      expect(producer.batches).toHaveLength(1);
+    });
+  });
+
+  it('sends, on a timed flush, what was buffered when it started: records arriving meanwhile wait for their own trigger', async () => {
+    producer.mode = 'manual';
+    create({ strategy: 'hybrid', intervalMs: 1000, countThreshold: 100 }).start();
+
+    addAll(1, 5);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(producer.batches).toHaveLength(1);
+    addAll(6, 10);
+    producer.settle();
+    await jest.advanceTimersByTimeAsync(JOB_SPACING_MS);
+
+    // Before, the drain went on while anything was waiting: under steady load it never
+    // ended, sending a job per Redis round trip.
+    expect(producer.batches).toHaveLength(1);
+    expect(buffer.size).toBe(5);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(producer.batches.map((b) => b.length)).toEqual([5, 5]);
+    producer.settle();
   });
 
   describe('addUrgent', () => {

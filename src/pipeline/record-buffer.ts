@@ -9,6 +9,14 @@ import { ThrottledLogger } from './throttled-logger';
 
 /** Records per job at least; a count-triggered flush sends `countThreshold` or more. */
 const MIN_BATCH = 1000;
+/**
+ * A count-triggered job leaves at least this long after the previous one, unless it is
+ * full (`maxBatch` records) or carries an authentication event. Below
+ * `countThreshold / JOB_SPACING_MS` records per second (2,000/s with the defaults) this
+ * never delays anything; above it, jobs grow instead of multiplying: every job costs the
+ * worker, Redis and PostgreSQL about the same whatever its size (see BENCHMARKS.md).
+ */
+export const JOB_SPACING_MS = 50;
 
 /**
  * The in-memory buffer between capture and the queue.
@@ -30,6 +38,10 @@ export class RecordBuffer {
   private sending = 0;
   private inFlight: Promise<void> | null = null;
   private scheduled: NodeJS.Immediate | null = null;
+  /** A count-triggered drain waiting for JOB_SPACING_MS to pass since the last job. */
+  private spaced: NodeJS.Timeout | null = null;
+  /** When the last job was handed to the queue (`performance.now()`). */
+  private lastJobAt = -Infinity;
   /** A record that must leave at once is waiting: the next scheduled drain sends everything. */
   private urgent = false;
   private closed = false;
@@ -61,8 +73,10 @@ export class RecordBuffer {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.spaced) clearTimeout(this.spaced);
     this.timer = null;
     this.scheduled = null;
+    this.spaced = null;
   }
 
   /** After the final shutdown drain: every record from now on is dropped, counted and logged. */
@@ -129,7 +143,7 @@ export class RecordBuffer {
   async drainTo(write: (batch: QueuedRecord[]) => Promise<void>): Promise<number> {
     if (this.inFlight) await this.inFlight;
     let written = 0;
-    await this.inBatches(1, async (batch) => {
+    await this.inBatches(Infinity, async (batch) => {
       await write(batch);
       written += batch.length;
     });
@@ -149,15 +163,32 @@ export class RecordBuffer {
     return false;
   }
 
+  /**
+   * Deferred so that serialising a batch never runs inside the caller's request; a
+   * count-triggered drain also waits until JOB_SPACING_MS have passed since the last job.
+   */
   private schedule(): void {
-    // Deferred so that serialising a batch never runs inside the caller's request.
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = null;
-      const all = this.urgent;
-      this.urgent = false;
-      void this.run(all);
-    });
+    if (this.scheduled) return;
+    const full = this.urgent || this.records.length >= this.maxBatch;
+    if (this.spaced && !full) return;
+    const wait = full ? 0 : this.lastJobAt + JOB_SPACING_MS - performance.now();
+    if (wait > 0) {
+      this.spaced = setTimeout(this.fire, wait);
+      this.spaced.unref();
+      return;
+    }
+    if (this.spaced) clearTimeout(this.spaced);
+    this.spaced = null;
+    this.scheduled = setImmediate(this.fire);
   }
+
+  private readonly fire = (): void => {
+    this.scheduled = null;
+    this.spaced = null;
+    const all = this.urgent;
+    this.urgent = false;
+    void this.run(all);
+  };
 
   private tick(): void {
     if (this.droppedSinceWarning > 0) {
@@ -179,29 +210,44 @@ export class RecordBuffer {
     return current;
   }
 
+  /**
+   * `all`: sends what is buffered when the drain starts; otherwise one batch, if at least
+   * `countThreshold` records wait. Records that arrive meanwhile wait for their own
+   * trigger (scheduled again at the end): chasing them under steady load sent a job per
+   * Redis round trip, each a fraction of the threshold.
+   */
   private async drain(all: boolean): Promise<void> {
-    const threshold = all ? 1 : this.options.flush.countThreshold;
-    await this.inBatches(threshold, async (batch) => {
-      try {
-        await this.producer.send(batch);
-      } catch (err) {
-        this.counters.enqueueErrors++;
-        this.throttled.warn('enqueue', messages.enqueueFailed(batch.length, (err as Error).message));
-        throw err;
-      }
-      this.counters.sent += batch.length;
-    }).catch(() => undefined); // counted and logged above; the records wait for the next drain
+    const { strategy, countThreshold } = this.options.flush;
+    const due = all ? this.records.length : this.records.length >= countThreshold ? 1 : 0;
+    try {
+      await this.inBatches(due, async (batch) => {
+        this.lastJobAt = performance.now();
+        try {
+          await this.producer.send(batch);
+        } catch (err) {
+          this.counters.enqueueErrors++;
+          this.throttled.warn('enqueue', messages.enqueueFailed(batch.length, (err as Error).message));
+          throw err;
+        }
+        this.counters.sent += batch.length;
+      });
+    } catch {
+      return; // counted and logged above; the records wait for the next trigger
+    }
+    if (strategy !== 'time' && this.records.length >= countThreshold) this.schedule();
   }
 
   /**
-   * Takes batches of up to `maxBatch` records off the front while at least `threshold` wait,
-   * and hands each to `take`. A batch counts as buffered until `take` resolves; when it
-   * rejects, the batch goes back in front, in order (its records were already counted as
-   * accepted), and the error is thrown.
+   * Takes batches of up to `maxBatch` records off the front until `due` records were
+   * taken (the last batch may take more) or none is left, and hands each to `take`. A
+   * batch counts as buffered until `take` resolves; when it rejects, the batch goes back
+   * in front, in order (its records were already counted as accepted), and the error is
+   * thrown.
    */
-  private async inBatches(threshold: number, take: (batch: QueuedRecord[]) => Promise<void>): Promise<void> {
-    while (this.records.length >= threshold && this.records.length > 0) {
+  private async inBatches(due: number, take: (batch: QueuedRecord[]) => Promise<void>): Promise<void> {
+    while (due > 0 && this.records.length > 0) {
       const batch = this.records.splice(0, this.maxBatch);
+      due -= batch.length;
       this.sending += batch.length;
       try {
         await take(batch);
