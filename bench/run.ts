@@ -9,6 +9,7 @@ import { countLogLines } from './lib/log-lines';
 import { PacedLoadResult, runPacedLoad } from './lib/paced-load';
 import { BASELINES, designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
 import { writeSection } from './lib/sections';
+import { serviceCpuMicros } from './lib/service-cpu';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
 import { BASE_PORTS, ONLY_VARIANTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
@@ -162,20 +163,23 @@ async function runVariant(
   try {
     await api.ready(START_TIMEOUT_MS, port);
     const apiStart = await api.stats();
+    const servicesStart = serviceCpuMicros();
     let completedTotal = 0;
     for (const phase of PHASES) {
       const route = ROUTE_OF[phase];
       const url = `http://127.0.0.1:${port}${route}`;
       const warm = await loadPhase(phase, url, settings.warmupSeconds);
       const before = await api.stats();
+      const servicesBefore = serviceCpuMicros();
       const rss = new RssSampler([api]);
       const load = await loadPhase(phase, url, settings.durationSeconds);
       rss.stop();
+      const servicesAfter = serviceCpuMicros();
       const after = await api.stats();
       sample.sentByRoute[route] = (sample.sentByRoute[route] ?? 0) + warm.sent + load.sent;
       sample.completedByRoute[route] = (sample.completedByRoute[route] ?? 0) + warm.completed + load.completed;
       completedTotal += warm.completed + load.completed;
-      sample.phases[phase] = phaseSample(load, before, after, rss.peak(0));
+      sample.phases[phase] = phaseSample(load, before, after, rss.peak(0), servicesAfter - servicesBefore);
     }
     // The records wait in Redis; now the "other machine" writes them.
     if (variant.worker) {
@@ -184,6 +188,8 @@ async function runVariant(
     }
     const workerStart = await worker?.stats();
     const flushed = await api.flush(FLUSH_TIMEOUT_MS);
+    // Up to here: the runner's row counts below would add PostgreSQL CPU of their own.
+    sample.serviceCpuPerRequestAllMicros = (serviceCpuMicros() - servicesStart) / completedTotal;
     sample.flushMs = flushed.ms;
     sample.library = flushed.extra;
     if (variant.countsJobs) {
@@ -236,6 +242,7 @@ function phaseSample(
   before: StatsReply,
   after: StatsReply,
   peakRssBytes: number,
+  serviceMicros: number,
 ): PhaseSample {
   return {
     rps: load.rps,
@@ -248,6 +255,7 @@ function phaseSample(
     timeouts: load.timeouts,
     sendLagP99: 'sendLagP99' in load ? load.sendLagP99 : undefined,
     cpuPerRequestMicros: (after.cpuMicros - before.cpuMicros) / load.completed,
+    serviceCpuPerRequestMicros: serviceMicros / load.completed,
     peakRssMb: peakRssBytes / 2 ** 20,
   };
 }

@@ -22,6 +22,8 @@ export interface PhaseSample {
   /** Fixed-rate phase: how late the generator itself sent, p99 ms. */
   sendLagP99?: number;
   cpuPerRequestMicros: number;
+  /** PostgreSQL and Redis server CPU in the measured window, per response. */
+  serviceCpuPerRequestMicros?: number;
   peakRssMb: number;
 }
 
@@ -45,6 +47,8 @@ export interface RoundSample {
   peakRssMb?: number;
   workerPeakRssMb?: number;
   cpuPerRequestAllMicros?: number;
+  /** PostgreSQL and Redis server CPU from the first request until the flush returned, per response. */
+  serviceCpuPerRequestAllMicros?: number;
   error?: string;
 }
 
@@ -96,7 +100,8 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     '- Numbers are medians over rounds; "× bare" is the median of the per-round ratios against bare NestJS on Express in the same round (for the Fastify variants: against bare-fastify, and their p99 − bare too). In brackets: the lowest and highest per-round value, the noise a rerun should fall within.',
     '- bare and bare-fastify run at both ends of every round, and each round\'s baseline is the mean of the two runs (req/s and p99 of each phase): a host that drifts during a round moves the baseline too. Their own rows count both runs; their "× bare" range is how far one run of a round lay from that mean.',
     '- Latency percentiles are computed from every response (sub-millisecond), not from autocannon\'s whole-millisecond histogram.',
-    '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include PostgreSQL or Redis server CPU, nor the load generator. For analytics-producer and analytics-producer-fastify the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
+    '- CPU µs/req is user+system time of the API process (`process.cpuUsage()`) during the measured window, divided by responses. It does not include the load generator. For analytics-producer and analytics-producer-fastify the worker runs after the load; its CPU counts in the all-processes column of the persistence table.',
+    '- Services µs/req is the user+system time of every PostgreSQL and Redis process on the machine (`/proc/<pid>/stat`) during the same window, divided by responses: the work the variant makes the services do (queue commands, inserts, COPY). Idle services cost about 0.5 µs/req at these rates; bare shows it.',
     '- Peak RSS is the largest VmRSS sampled every 200 ms during the measured window.',
     '- Sent counts requests written to a socket; autocannon cuts a few dozen per phase off when it stops, so a variant that loses nothing stores between "answered" and "sent".',
     '- Send lag p99 (fixed rate) is how late the generator itself issued requests behind their schedule. It is part of the latency shown: compare it across variants before reading a difference in p99.',
@@ -110,26 +115,27 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     const fixed = phase === 'io-fixed';
     out.push(
       fixed
-        ? '| variant | achieved req/s | p50 ms | p99 ms | p99 − bare ms | send lag p99 ms | CPU µs/req | peak RSS MB | stored / sent (route) |'
-        : '| variant | req/s | × bare | p50 ms | p99 ms | CPU µs/req | peak RSS MB | stored / sent (route) |',
-      fixed ? '|---|---:|---:|---:|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|---:|---:|---:|---:|',
+        ? '| variant | achieved req/s | p50 ms | p99 ms | p99 − bare ms | send lag p99 ms | CPU µs/req | services µs/req | peak RSS MB | stored / sent (route) |'
+        : '| variant | req/s | × bare | p50 ms | p99 ms | CPU µs/req | services µs/req | peak RSS MB | stored / sent (route) |',
+      fixed ? '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const v of variants) {
       const rows = byVariant(v).filter((s) => s.phases[phase]);
       if (rows.length === 0) {
-        out.push(`| ${v} | failed |${' |'.repeat(fixed ? 7 : 6)}`);
+        out.push(`| ${v} | failed |${' |'.repeat(fixed ? 8 : 7)}`);
         continue;
       }
       const m = (f: (p: PhaseSample) => number | undefined) => median(rows.map((s) => f(s.phases[phase]!) ?? NaN));
       const relative = (f: (s: PhaseSample, bare: PhaseSample) => number) => perRound(rows, phase, (round) => bareOf(round, v)?.phases[phase], f);
       // The API process only: a separate worker runs after the load (see Variants).
       const cpu = fmt(m((p) => p.cpuPerRequestMicros), 1);
+      const services = fmt(m((p) => p.serviceCpuPerRequestMicros), 1);
       const rss = fmt(m((p) => p.peakRssMb), 0);
       const stored = storedCell(rows, route);
       out.push(
         fixed
-          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${spread(relative((p, b) => p.p99 - b.p99), signed)} | ${fmt(m((p) => p.sendLagP99), 2)} | ${cpu} | ${rss} | ${stored} |`
-          : `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${spread(relative((p, b) => p.rps / b.rps), (x) => fmt(x, 3))} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${cpu} | ${rss} | ${stored} |`,
+          ? `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${spread(relative((p, b) => p.p99 - b.p99), signed)} | ${fmt(m((p) => p.sendLagP99), 2)} | ${cpu} | ${services} | ${rss} | ${stored} |`
+          : `| ${v} | ${fmt(m((p) => p.rps), 0)} | ${spread(relative((p, b) => p.rps / b.rps), (x) => fmt(x, 3))} | ${fmt(m((p) => p.p50), 2)} | ${fmt(m((p) => p.p99), 2)} | ${cpu} | ${services} | ${rss} | ${stored} |`,
       );
     }
     out.push('');
@@ -139,8 +145,8 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
 
   out.push('## Persistence and whole-run cost', '');
   out.push(
-    '| variant | requests sent | answered | stored | stored / sent | library counters after flush | flush ms | CPU µs/req, all processes, whole life | peak RSS MB (life) |',
-    '|---|---:|---:|---:|---:|---|---:|---:|---:|',
+    '| variant | requests sent | answered | stored | stored / sent | library counters after flush | flush ms | CPU µs/req, all processes, whole life | services µs/req, until flushed | peak RSS MB (life) |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
   );
   for (const v of variants) {
     const rows = byVariant(v);
@@ -149,7 +155,7 @@ export function renderReport(info: RunInfo, samples: RoundSample[]): string {
     const sent = sum(rows.map((s) => sum(Object.values(s.sentByRoute))));
     const stored = rows.some((s) => s.persistedTotal !== undefined) ? sum(rows.map((s) => s.persistedTotal ?? 0)) : undefined;
     out.push(
-      `| ${v} | ${int(sent)} | ${int(answered)} | ${stored === undefined ? '—' : int(stored)} | ${stored === undefined ? '—' : pct(stored, sent)} | ${counters(rows)} | ${fmt(median(rows.map((s) => s.flushMs ?? NaN)), 0)} | ${fmt(median(rows.map((s) => s.cpuPerRequestAllMicros ?? NaN)), 1)} | ${fmt(median(rows.map((s) => s.peakRssMb ?? NaN)), 0)}${workerPart(median(rows.map((s) => s.workerPeakRssMb ?? NaN)), 0)} |`,
+      `| ${v} | ${int(sent)} | ${int(answered)} | ${stored === undefined ? '—' : int(stored)} | ${stored === undefined ? '—' : pct(stored, sent)} | ${counters(rows)} | ${fmt(median(rows.map((s) => s.flushMs ?? NaN)), 0)} | ${fmt(median(rows.map((s) => s.cpuPerRequestAllMicros ?? NaN)), 1)} | ${fmt(median(rows.map((s) => s.serviceCpuPerRequestAllMicros ?? NaN)), 1)} | ${fmt(median(rows.map((s) => s.peakRssMb ?? NaN)), 0)}${workerPart(median(rows.map((s) => s.workerPeakRssMb ?? NaN)), 0)} |`,
     );
   }
   out.push('');
