@@ -129,7 +129,10 @@ export class AuditService {
     return this.sink.stats();
   }
 
-  /** Puts every batch that exhausted its attempts back in the queue. @returns how many. */
+  /**
+   * Puts every batch that exhausted its attempts back in the queue. @returns how many.
+   * Rejects at once when Redis is not reachable.
+   */
   retryFailedBatches(): Promise<number> {
     return this.sink.retryFailed();
   }

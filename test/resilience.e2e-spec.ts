@@ -1,8 +1,13 @@
+import Redis from 'ioredis';
 import { AuditService } from '../src';
+import { BATCH_JOB } from '../src/analytics.constants';
+import { encodeRecords } from '../src/pipeline/batch-encoder';
+import { connectionName } from '../src/pipeline/queue-options.factory';
+import { RecordFactory } from '../src/records/record.factory';
 import { bootAnalytics, testOptions } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestDatabase } from './support/test-database';
-import { uniqueNames } from './support/test-names';
+import { REDIS_URL, uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
 
 const REDIS_PORT = 6379;
@@ -40,6 +45,7 @@ describe('Failure behaviour', () => {
         expect(stats.buffered).toBe(150);
         expect(stats.sent).toBe(0);
         expect(stats.enqueueErrors).toBeGreaterThan(0);
+        await expect(audit.retryFailedBatches()).rejects.toThrow(/^Redis connection is (connecting|reconnecting|close)$/);
 
         await proxy.up();
         const after = logBurst(audit, 'redis.back', 50);
@@ -104,4 +110,60 @@ describe('Failure behaviour', () => {
       }
     });
   });
+
+  describe('Redis connections that come back in a different order', () => {
+    const names = uniqueNames('reconnect');
+    let db: TestDatabase;
+    let redis: Redis;
+
+    beforeAll(async () => {
+      db = await new TestDatabase(names.schema).connect();
+      redis = new Redis(REDIS_URL);
+    });
+    afterAll(async () => {
+      redis.disconnect();
+      await db.dropAndClose();
+      await obliterateAndClose(openQueue(names.queueName));
+    });
+
+    /** `CLIENT LIST` lines of this queue's job connections, and of its workers' blocking ones (named by Bull). */
+    const connections = async (type: 'client' | 'bclient') => {
+      const name = type === 'bclient' ? `bull:${Buffer.from(names.queueName).toString('base64')}` : connectionName(names.queueName, type);
+      return ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `));
+    };
+
+    it("a worker takes a job while its job connection is still reconnecting, and writes it at once (not after Bull's 30 s stalled-job check)", async () => {
+      const { app } = await bootAnalytics(testOptions(names));
+      const queue = openQueue(names.queueName);
+      try {
+        await waitFor(async () => (await connections('bclient')).some((line) => line.includes(' cmd=brpoplpush ')));
+        const record = app.get(RecordFactory).audit({ action: 'reconnect.race' });
+
+        // Drop every `client` connection of the queue (the worker thread's and the
+        // producer's); the blocking one stays, waiting in BRPOPLPUSH.
+        const ids = (await connections('client')).map((line) => /\bid=(\d+)/.exec(line)![1]);
+        expect(ids.length).toBeGreaterThan(0);
+        for (const id of ids) await redis.client('KILL', 'ID', id);
+        // Inside the first reconnect delay (200 ms): the job arrives while `client` reconnects.
+        await new Promise((r) => setTimeout(r, 50));
+        await queue.add(BATCH_JOB, encodeRecords([record]), { jobId: record.row.id as string, removeOnComplete: true });
+
+        // Bull's stalled-job check would only give the job back after 30 s.
+        await waitFor(async () => (await db.rows('audit_logs', 'id = $1', [record.row.id])).length === 1, 15_000);
+        expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
+      } finally {
+        await queue.close();
+        await app.close();
+      }
+    });
+  });
 });
+
+/** Polls `done` every 50 ms until it is true; fails after `timeoutMs`. */
+async function waitFor(done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not done after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

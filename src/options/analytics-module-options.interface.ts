@@ -40,8 +40,8 @@ export interface AnalyticsRedisClusterOptions {
    * More ioredis `Cluster` options, e.g. `natMap`, `dnsLookup`, `scaleReads`, or
    * `redisOptions: { tls: {}, username }` for every node. The module's own settings win:
    * `enableOfflineQueue`, `enableReadyCheck`, `lazyConnect`, `clusterRetryStrategy`,
-   * and `maxRetriesPerRequest` / `enableReadyCheck` / `connectTimeout` in `redisOptions`
-   * (they keep the producer fail-fast and satisfy Bull).
+   * and `maxRetriesPerRequest` / `enableReadyCheck` / `connectTimeout` / `connectionName`
+   * in `redisOptions` (they are what Bull's three connections need).
    * @example { dnsLookup: (address, done) => done(null, address), redisOptions: { tls: {} } }
    */
   options?: ClusterOptions;

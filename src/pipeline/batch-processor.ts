@@ -57,8 +57,14 @@ export class BatchProcessor {
     }
   }
 
-  /** Moves every failed batch back to waiting. @returns how many were moved. */
+  /**
+   * Moves every failed batch back to waiting. @returns how many were moved.
+   * @throws at once when the queue's connection is not ready (its commands would wait in
+   * ioredis' offline queue until Redis is back).
+   */
   async retryFailed(): Promise<number> {
+    const { status } = this.queue.client;
+    if (status !== 'ready') throw new Error(messages.redisNotReady(status));
     const failed = await this.queue.getFailed();
     await Promise.all(failed.map((job) => job.retry()));
     return failed.length;

@@ -128,7 +128,8 @@ export class BatchProducer {
           pipeline.zscore(queue.keys.completed, id);
           pipeline.zscore(queue.keys.failed, id);
         }
-        const replies = (await pipeline.exec()) ?? [];
+        // A cluster that goes down meanwhile would hold the commands until it is back.
+        const replies = (await withTimeout(pipeline.exec(), ENQUEUE_TIMEOUT_MS, messages.redisNotReady(queue.client.status))) ?? [];
         chunk.forEach((_, i) => done.push(finishedFor(replies.slice(i * 3, i * 3 + 3))));
       }
       return done;

@@ -2,7 +2,19 @@ import type { BullModuleOptions } from '@nestjs/bull';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import type { RedisClusterOptionsSchema, ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { parseClusterNode } from '../options/redis-cluster-node';
-import { RedisClientRegistry } from './redis-client.registry';
+import { BullConnectionType, RedisClientRegistry } from './redis-client.registry';
+
+/**
+ * The name a connection gives itself (`CLIENT SETNAME`), so that `CLIENT LIST` shows which
+ * queue and which connection it is: `nestjs-analytics:<queueName>:client|subscriber`.
+ * The blocking connection keeps the name Bull gives it (`bull:<queueName in base64>`),
+ * which `queue.getWorkers()` reads.
+ */
+export function connectionName(queueName: string, type: BullConnectionType): string | undefined {
+  if (type === 'bclient') return undefined;
+  // Redis refuses names with spaces, newlines or anything outside printable ASCII.
+  return `nestjs-analytics:${queueName}:${type}`.replace(/[^!-~]/g, '_');
+}
 
 /** Bull queue options for the analytics queue, from the module options. */
 export function createQueueOptions(options: ResolvedAnalyticsOptions, registry: RedisClientRegistry): BullModuleOptions {
@@ -10,9 +22,10 @@ export function createQueueOptions(options: ResolvedAnalyticsOptions, registry: 
   const redis: RedisOptions = url ? redisOptionsFromUrl(url) : { host: host ?? '127.0.0.1', port: port ?? 6379 };
   if (password !== undefined) redis.password = password;
   if (db !== undefined) redis.db = db;
+  const name = (type: BullConnectionType) => connectionName(options.queueName, type);
   const createClient: BullModuleOptions['createClient'] = cluster
-    ? clusterClientFactory(cluster, password, registry)
-    : (type, config) => registry.create(type, { ...redis, ...config });
+    ? clusterClientFactory(cluster, password, registry, name)
+    : (type, config) => registry.create(type, { ...redis, ...config, connectionName: name(type) });
   return {
     name: options.queueName,
     prefix,
@@ -52,9 +65,10 @@ function clusterClientFactory(
   cluster: RedisClusterOptionsSchema,
   password: string | undefined,
   registry: RedisClientRegistry,
+  name: (type: BullConnectionType) => string | undefined,
 ): NonNullable<BullModuleOptions['createClient']> {
   const nodes: ClusterNode[] = cluster.nodes.map((node) => parseClusterNode(node)!);
   const options: ClusterOptions = { ...cluster.options };
   if (password !== undefined) options.redisOptions = { password, ...options.redisOptions };
-  return (type) => registry.createCluster(type, nodes, options);
+  return (type) => registry.createCluster(type, nodes, { ...options, redisOptions: { ...options.redisOptions, connectionName: name(type) } });
 }

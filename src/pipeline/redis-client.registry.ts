@@ -24,9 +24,13 @@ const perType = (type: BullConnectionType): RedisOptions =>
  * Creates the Redis connections of the analytics queue — to one server, or to a Redis
  * Cluster — and closes them on shutdown (Bull does not close connections it did not create).
  *
- * The `client` connection fails fast: no offline queue, one retry, so a dead Redis never
- * holds `queue.add()` for seconds. The blocking and subscriber connections keep Bull's
- * required settings.
+ * The `client` connection retries a command once. It keeps ioredis' offline queue: a
+ * worker takes a job on its blocking connection and then moves it to active on `client`,
+ * and when `client` was reconnecting at that moment (it reconnects on its own schedule,
+ * often after the blocking one), a refused command left the job in the active list until
+ * Bull's stalled-job check, 30 s later. The producer does not rely on the queue to fail
+ * fast: it adds a job only once `client` is ready (`BatchProducer.send`). The blocking and
+ * subscriber connections keep Bull's required settings.
  */
 @Injectable()
 export class RedisClientRegistry {
@@ -40,7 +44,6 @@ export class RedisClientRegistry {
       retryStrategy,
       ...SOCKET_TIMEOUTS,
       ...perType(type),
-      ...(type === 'client' ? { enableOfflineQueue: false } : {}),
     };
     // Bull's worker loop may ask for a connection while the queue is closing: give it one
     // that never connects, so nothing outlives app.close().
@@ -58,7 +61,8 @@ export class RedisClientRegistry {
       new Cluster(nodes, {
         ...options,
         clusterRetryStrategy: retryStrategy,
-        enableOfflineQueue: type !== 'client',
+        // For every type, `client` included: see the class comment.
+        enableOfflineQueue: true,
         // Every type waits for cluster_state:ok. Bull gives up on its worker for good when the
         // subscriber's first SUBSCRIBE fails, and a cluster that answers CLUSTER SLOTS while it
         // is still forming (no slots yet) would fail it. The check runs once per (re)connect, on
