@@ -10,6 +10,8 @@ import { openQueue } from './support/test-queue';
 import { TcpProxy } from './support/tcp-proxy';
 
 const SLOW_MS = 400;
+/** Requests that reached the handler so far. */
+let entered = 0;
 
 @Controller('slow')
 class SlowController {
@@ -17,6 +19,7 @@ class SlowController {
 
   @Get(':id')
   async slow(@Param('id') id: string): Promise<{ id: string }> {
+    entered++;
     await new Promise((r) => setTimeout(r, SLOW_MS));
     this.audit.log({ action: 'slow.done', resourceId: id });
     return { id };
@@ -53,8 +56,10 @@ describe('Shutdown: requests still in progress when app.close() is called are re
     const { app, port } = await startApp(testOptions(names, { worker: { enabled: worker }, flush: { intervalMs: 60_000 } }));
     const audit = app.get(AuditService);
     const tag = `w${String(worker)}`;
+    const before = entered;
     const responses = Array.from({ length: 5 }, (_, i) => get(port, `/slow/${tag}-${i}`));
-    await new Promise((r) => setTimeout(r, SLOW_MS / 4)); // all five are now in the handler
+    // All five in the handler (on a busy machine a fixed wait was not always enough).
+    while (entered - before < 5) await new Promise((r) => setTimeout(r, 5));
 
     await app.close();
 
