@@ -150,6 +150,8 @@ describe('Failure behaviour', () => {
 
         // Bull's stalled-job check would only give the job back after 30 s.
         await waitFor(async () => (await db.rows('audit_logs', 'id = $1', [record.row.id])).length === 1, 15_000);
+        // The row is in before Bull marks the job finished.
+        await waitFor(async () => (await queue.getActiveCount()) === 0);
         expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
       } finally {
         await queue.close();
