@@ -6,6 +6,7 @@ import { connectionName } from '../src/pipeline/queue-options.factory';
 import { RecordFactory } from '../src/records/record.factory';
 import { bootAnalytics, testOptions } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
+import { until } from './support/until';
 import { TestDatabase } from './support/test-database';
 import { REDIS_URL, uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
@@ -136,7 +137,7 @@ describe('Failure behaviour', () => {
       const { app } = await bootAnalytics(testOptions(names));
       const queue = openQueue(names.queueName);
       try {
-        await waitFor(async () => (await connections('bclient')).some((line) => line.includes(' cmd=brpoplpush ')));
+        await until(async () => (await connections('bclient')).some((line) => line.includes(' cmd=brpoplpush ')), 10_000);
         const record = app.get(RecordFactory).audit({ action: 'reconnect.race' });
 
         // Drop every `client` connection of the queue (the worker thread's and the
@@ -149,9 +150,9 @@ describe('Failure behaviour', () => {
         await queue.add(BATCH_JOB, encodeRecords([record]), { jobId: record.row.id as string, removeOnComplete: true });
 
         // Bull's stalled-job check would only give the job back after 30 s.
-        await waitFor(async () => (await db.rows('audit_logs', 'id = $1', [record.row.id])).length === 1, 15_000);
+        await until(async () => (await db.rows('audit_logs', 'id = $1', [record.row.id])).length === 1, 15_000);
         // The row is in before Bull marks the job finished.
-        await waitFor(async () => (await queue.getActiveCount()) === 0);
+        await until(async () => (await queue.getActiveCount()) === 0, 10_000);
         expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
       } finally {
         await queue.close();
@@ -161,11 +162,3 @@ describe('Failure behaviour', () => {
   });
 });
 
-/** Polls `done` every 50 ms until it is true; fails after `timeoutMs`. */
-async function waitFor(done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`not done after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -9,6 +9,7 @@ import { WorkerThreadHost } from '../src/pipeline/worker-thread/worker-thread.ho
 import { testOptions } from './support/test-app';
 import { useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
+import { until } from './support/until';
 
 /** Every line the app's logger printed, with its level and context. */
 class CapturingLogger implements LoggerService {
@@ -30,14 +31,6 @@ async function boot(options: AnalyticsModuleOptions, logger = new CapturingLogge
   const app: INestApplication = moduleRef.createNestApplication({ logger });
   await app.init();
   return { app, audit: app.get(AuditService), host: app.get(WorkerThreadHost), logger };
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('The in-process worker in a worker thread (worker.thread, on by default)', () => {
