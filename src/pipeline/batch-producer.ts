@@ -129,7 +129,7 @@ export class BatchProducer {
           pipeline.zscore(queue.keys.failed, id);
         }
         // A cluster that goes down meanwhile would hold the commands until it is back.
-        const replies = (await withTimeout(pipeline.exec(), ENQUEUE_TIMEOUT_MS, messages.redisNotReady(queue.client.status))) ?? [];
+        const replies = (await withTimeout(pipeline.exec(), ENQUEUE_TIMEOUT_MS, 'the persistence check timed out')) ?? [];
         chunk.forEach((_, i) => done.push(finishedFor(replies.slice(i * 3, i * 3 + 3))));
       }
       return done;

@@ -22,10 +22,10 @@ export function createQueueOptions(options: ResolvedAnalyticsOptions, registry: 
   const redis: RedisOptions = url ? redisOptionsFromUrl(url) : { host: host ?? '127.0.0.1', port: port ?? 6379 };
   if (password !== undefined) redis.password = password;
   if (db !== undefined) redis.db = db;
-  const name = (type: BullConnectionType) => connectionName(options.queueName, type);
+  const { queueName } = options;
   const createClient: BullModuleOptions['createClient'] = cluster
-    ? clusterClientFactory(cluster, password, registry, name)
-    : (type, config) => registry.create(type, { ...redis, ...config, connectionName: name(type) });
+    ? clusterClientFactory(cluster, password, registry, queueName)
+    : (type, config) => registry.create(type, { ...redis, ...config, connectionName: connectionName(queueName, type) });
   return {
     name: options.queueName,
     prefix,
@@ -65,10 +65,10 @@ function clusterClientFactory(
   cluster: RedisClusterOptionsSchema,
   password: string | undefined,
   registry: RedisClientRegistry,
-  name: (type: BullConnectionType) => string | undefined,
+  queueName: string,
 ): NonNullable<BullModuleOptions['createClient']> {
   const nodes: ClusterNode[] = cluster.nodes.map((node) => parseClusterNode(node)!);
   const options: ClusterOptions = { ...cluster.options };
   if (password !== undefined) options.redisOptions = { password, ...options.redisOptions };
-  return (type) => registry.createCluster(type, nodes, { ...options, redisOptions: { ...options.redisOptions, connectionName: name(type) } });
+  return (type) => registry.createCluster(type, nodes, { ...options, redisOptions: { ...options.redisOptions, connectionName: connectionName(queueName, type) } });
 }
