@@ -8,6 +8,7 @@ import { bootAnalytics, testOptions } from './support/test-app';
 import { TestDatabase, useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
+import { until } from './support/until';
 
 describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
   const names = uniqueNames('pipe');
@@ -124,8 +125,7 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
       expect(await audit.retryFailedBatches()).toBe(1);
       // Replayed: the worker takes it again (it may already be done with it), and the row
       // still being refused, it fails again and is kept again.
-      const replayDeadline = Date.now() + 10_000;
-      while (audit.stats().failed < 2 && Date.now() < replayDeadline) await new Promise((r) => setTimeout(r, 50));
+      await until(() => audit.stats().failed >= 2, 10_000);
       expect(audit.stats().failed).toBe(2);
       expect((await queue.getJob(failed.id))?.attemptsMade).toBe(3);
       expect(await queue.getFailedCount()).toBe(1);

@@ -8,6 +8,7 @@ import { useSpecResources } from './support/test-database';
 import { uniqueNames } from './support/test-names';
 import { openQueue } from './support/test-queue';
 import { TcpProxy } from './support/tcp-proxy';
+import { until } from './support/until';
 
 const SLOW_MS = 400;
 /** Requests that reached the handler so far. */
@@ -59,7 +60,7 @@ describe('Shutdown: requests still in progress when app.close() is called are re
     const before = entered;
     const responses = Array.from({ length: 5 }, (_, i) => get(port, `/slow/${tag}-${i}`));
     // All five in the handler (on a busy machine a fixed wait was not always enough).
-    while (entered - before < 5) await new Promise((r) => setTimeout(r, 5));
+    await until(() => entered - before >= 5, 10_000);
 
     await app.close();
 
