@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMigratedSchema } from './lib/analytics-schema';
 import { buildApps, variantEnv, VariantProcess } from './lib/child';
+import type { StatsReply } from './lib/ipc';
 import { BASE_PORTS, positiveInt, SERVICE_URLS } from './lib/env-settings';
 import { runLoad } from './lib/load';
 import { machineInfo } from './lib/machine';
@@ -110,9 +111,14 @@ async function soak(app: VariantProcess, resources: BenchResources): Promise<str
   const url = `http://127.0.0.1:${PORT}/hello`;
   const redisBefore = await resources.redisUsedMemory();
   await runLoad({ url, durationSeconds: warmupSeconds, connections });
-  const samples: Array<{ t: number; rss: number; redis: number }> = [];
+  const samples: Array<{ t: number; rss: number; redis: number; heap: StatsReply['heap'] }> = [];
   const started = Date.now();
-  const sample = async () => samples.push({ t: (Date.now() - started) / 1000, rss: app.rssBytes(), redis: await resources.redisUsedMemory() });
+  const sample = async () => {
+    const t = (Date.now() - started) / 1000;
+    const rss = app.rssBytes();
+    const [redis, { heap }] = await Promise.all([resources.redisUsedMemory(), app.stats()]);
+    samples.push({ t, rss, redis, heap });
+  };
   await sample();
   const timer = setInterval(() => void sample(), 5_000);
   const load = await runLoad({ url, durationSeconds: seconds, connections });
@@ -127,6 +133,7 @@ async function soak(app: VariantProcess, resources: BenchResources): Promise<str
   const first = samples[0];
   const last = samples[samples.length - 1];
   const peak = Math.max(...samples.map((s) => s.rss));
+  const rest = (s: (typeof samples)[number]) => s.rss - s.heap.totalBytes - s.heap.externalBytes;
   const minute = (m: number) => samples.reduce((best, s) => (Math.abs(s.t - m * 60) < Math.abs(best.t - m * 60) ? s : best));
   const machine = machineInfo();
   return [
@@ -138,6 +145,9 @@ async function soak(app: VariantProcess, resources: BenchResources): Promise<str
     `- Requests answered: ${int(load.completed)} (${int(load.rps)} req/s); rows stored in all: ${int(n)}; library counters: ${JSON.stringify(flushed.extra ?? stats.extra)}.`,
     `- API process RSS: ${mb(first.rss)} after warm-up, ${mb(last.rss)} at the end (growth ${mb(last.rss - first.rss)}), peak ${mb(peak)}; ` +
       `by minute: ${Array.from({ length: Math.floor(seconds / 60) + 1 }, (_, m) => mb(minute(m).rss)).join(' → ')}.`,
+    `- Of it, the main thread's V8 heap: ${mb(first.heap.totalBytes)} → ${mb(last.heap.totalBytes)} (in use ${mb(first.heap.usedBytes)} → ${mb(last.heap.usedBytes)}), ` +
+      `and memory its objects hold outside the heap (buffers): ${mb(first.heap.externalBytes)} → ${mb(last.heap.externalBytes)}. ` +
+      `The rest of the RSS (the worker thread's heap, code, native allocations): ${mb(rest(first))} → ${mb(rest(last))}.`,
     `- Redis \`used_memory\`: ${mb(redisBefore)} before the run, ${mb(first.redis)} after warm-up, ${mb(last.redis)} at the end of the load, ${mb(afterDrain)} ` +
       `after \`flush({ waitForPersistence: true })\` returned, ${drainSeconds.toFixed(1)} s after the load (it gives up after 180 s).`,
     '',

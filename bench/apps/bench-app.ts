@@ -79,6 +79,7 @@ function serveRunner(app: INestApplicationContext, hooks: BenchHooks): void {
     switch (message.type) {
       case 'stats': {
         const cpu = process.cpuUsage();
+        const memory = process.memoryUsage();
         const extra = hooks.stats ? await hooks.stats(app) : {};
         reply({
           type: 'stats',
@@ -87,6 +88,7 @@ function serveRunner(app: INestApplicationContext, hooks: BenchHooks): void {
           rssBytes: process.memoryUsage.rss(),
           // maxRSS is in kilobytes: the peak resident set over the process's life.
           maxRssBytes: process.resourceUsage().maxRSS * 1024,
+          heap: { usedBytes: memory.heapUsed, totalBytes: memory.heapTotal, externalBytes: memory.external },
           extra,
         });
         return;

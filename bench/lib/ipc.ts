@@ -9,6 +9,8 @@ export type ChildReply =
       cpuMicros: number;
       rssBytes: number;
       maxRssBytes: number;
+      /** The main thread's V8 heap and what it holds outside it (`process.memoryUsage()`). */
+      heap: { usedBytes: number; totalBytes: number; externalBytes: number };
       extra: Record<string, unknown>;
     }
   | { type: 'flushed'; id: number; ms: number; extra: Record<string, unknown> }
