@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as ts from 'typescript';
+import { useSpecResources } from './support/test-database';
+import { DATABASE_URL, REDIS_URL, uniqueNames } from './support/test-names';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..');
+const FIXTURE = join(__dirname, 'fixtures', 'package-consumer.app.ts');
+
+interface Flavor {
+  /** `type` of the scratch project's package.json. */
+  type: 'commonjs' | 'module';
+  /** What the user installs beside the tarball. */
+  packages: string[];
+  /** The major of @nestjs/typeorm and @nestjs/bull the install must end with. */
+  nestMajor: number;
+}
+
+/** The environment of a nested npm or node, without the npm_* variables of the `npm test` running this spec. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.toLowerCase().startsWith('npm_')) env[key] = value;
+  return { ...env, ...extra };
+}
+
+/** `npm` with the output of both streams; rejects with that output when it fails. */
+async function npm(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run('npm', [...args, '--no-audit', '--no-fund'], {
+      cwd,
+      env: cleanEnv(),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return `${stdout}\n${stderr}`;
+  } catch (err) {
+    const { stdout, stderr, message } = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`npm ${args.join(' ')} failed in ${cwd}: ${message}\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+/** The fixture app, importing the installed package, compiled to the project's module format. */
+function compileApp(type: Flavor['type']): string {
+  const source = readFileSync(FIXTURE, 'utf8').replace(/from '\.\.\/\.\.\/src'/, "from 'nestjs-analytics'");
+  return ts.transpileModule(source, {
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: type === 'module' ? ts.ModuleKind.ES2022 : ts.ModuleKind.CommonJS,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+    },
+  }).outputText;
+}
+
+const majorOf = (dir: string, name: string): number =>
+  Number(JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version.split('.')[0]);
+
+/**
+ * The package as users get it: `npm pack` (which builds), installed from the tarball into a
+ * scratch project of a user on NestJS 11 (CommonJS) and one on NestJS 12 (ES modules, the
+ * Nest packages themselves ES modules). The install must resolve without a peer-dependency
+ * conflict, and the app must record its requests and an `@Audited()` call in PostgreSQL,
+ * through Redis, with the request's context reaching the audit row.
+ */
+describe('The packed package in a new NestJS app', () => {
+  let scratch: string;
+  let tarball: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'nestjs-analytics-package-'));
+    await npm(ROOT, ['pack', '--pack-destination', scratch]);
+    const [file] = readdirSync(scratch).filter((name) => name.endsWith('.tgz'));
+    tarball = join(scratch, file);
+  }, 240_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  describe.each<[string, Flavor]>([
+    [
+      'NestJS 11, CommonJS',
+      {
+        type: 'commonjs',
+        nestMajor: 11,
+        packages: ['@nestjs/common@^11', '@nestjs/core@^11', '@nestjs/platform-express@^11', '@nestjs/typeorm@^11', '@nestjs/bull@^11'],
+      },
+    ],
+    [
+      // @nestjs/typeorm and @nestjs/bull are left for npm to add as peers, as a new user's install does.
+      'NestJS 12, ES modules',
+      { type: 'module', nestMajor: 12, packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
+    ],
+  ])('%s', (label, flavor) => {
+    const names = uniqueNames(`pkg${flavor.nestMajor}`);
+    const db = useSpecResources(names);
+
+    it('installs without peer conflicts and writes the requests and the audited call', async () => {
+      const dir = join(scratch, `nest${flavor.nestMajor}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${flavor.nestMajor}`, private: true, type: flavor.type }));
+      const output = await npm(dir, ['install', '--prefer-offline', tarball, ...flavor.packages, 'reflect-metadata@^0.2', 'rxjs@^7']);
+
+      expect(output).not.toMatch(/ERESOLVE|peer dep/i);
+      await npm(dir, ['ls', '--all']); // exits non-zero on an invalid or missing peer
+      expect(majorOf(dir, '@nestjs/core')).toBe(flavor.nestMajor);
+      expect(majorOf(dir, '@nestjs/typeorm')).toBe(flavor.nestMajor);
+      expect(majorOf(dir, '@nestjs/bull')).toBe(flavor.nestMajor);
+
+      writeFileSync(join(dir, 'main.js'), compileApp(flavor.type));
+      const { stdout } = await run(process.execPath, ['main.js'], {
+        cwd: dir,
+        timeout: 90_000,
+        env: cleanEnv({ DATABASE_URL, REDIS_URL, ANALYTICS_SCHEMA: names.schema, ANALYTICS_QUEUE: names.queueName }),
+      }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`${label} app failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+      });
+      const result = JSON.parse(stdout.trim().split('\n').pop()!);
+
+      expect(result.statuses).toEqual([200, 200]);
+      expect(result.stats).toMatchObject({ accepted: 3, persisted: 3, failed: 0, dropped: 0, captureErrors: 0 });
+      const [hello] = await db.rows('api_access_logs', 'endpoint = $1', ['/hello']);
+      const [report] = await db.rows('api_access_logs', 'endpoint = $1', ['/reports/r-42']);
+      const [audit] = await db.rows('audit_logs', 'action = $1', ['report.generated']);
+      expect(hello).toMatchObject({ method: 'GET', status_code: 200, request_id: result.requestId });
+      expect(report).toMatchObject({ route: '/reports/:id', handler: 'ReportController.report', status_code: 200 });
+      expect(audit).toMatchObject({ resource_type: 'report', resource_id: 'r-42', request_id: report.request_id });
+    }, 240_000);
+  });
+});
