@@ -62,8 +62,9 @@ const majorOf = (dir: string, name: string): number =>
  * The package as users get it: `npm pack` (which builds), installed from the tarball into a
  * scratch project of a user on NestJS 11 (CommonJS) and one on NestJS 12 (ES modules, the
  * Nest packages themselves ES modules). The install must resolve without a peer-dependency
- * conflict, and the app must record its requests and an `@Audited()` call in PostgreSQL,
- * through Redis, with the request's context reaching the audit row.
+ * conflict, the `nestjs-analytics migrate` bin must create the schema, and the app must
+ * record its requests and an `@Audited()` call in PostgreSQL, through Redis, with the
+ * request's context reaching the audit row.
  */
 describe('The packed package in a new NestJS app', () => {
   let scratch: string;
@@ -96,7 +97,7 @@ describe('The packed package in a new NestJS app', () => {
     const names = uniqueNames(`pkg${flavor.nestMajor}`);
     const db = useSpecResources(names);
 
-    it('installs without peer conflicts and writes the requests and the audited call', async () => {
+    it('installs without peer conflicts, migrates with its CLI and writes the requests and the audited call', async () => {
       const dir = join(scratch, `nest${flavor.nestMajor}`);
       mkdirSync(dir);
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${flavor.nestMajor}`, private: true, type: flavor.type }));
@@ -107,6 +108,11 @@ describe('The packed package in a new NestJS app', () => {
       expect(majorOf(dir, '@nestjs/core')).toBe(flavor.nestMajor);
       expect(majorOf(dir, '@nestjs/typeorm')).toBe(flavor.nestMajor);
       expect(majorOf(dir, '@nestjs/bull')).toBe(flavor.nestMajor);
+
+      // The CLI as a deploy step runs it, from the installed package's bin.
+      const bin = join(dir, 'node_modules', '.bin', 'nestjs-analytics');
+      const migrate = await run(bin, ['migrate', '--url', DATABASE_URL, '--schema', names.schema], { cwd: dir, env: cleanEnv() });
+      expect(migrate.stdout).toContain(`Applied 1 migration(s) to schema "${names.schema}"`);
 
       writeFileSync(join(dir, 'main.js'), compileApp(flavor.type));
       const { stdout } = await run(process.execPath, ['main.js'], {
