@@ -85,7 +85,7 @@ function serveRunner(app: INestApplicationContext, hooks: BenchHooks): void {
           type: 'stats',
           id: message.id,
           cpuMicros: cpu.user + cpu.system,
-          rssBytes: process.memoryUsage.rss(),
+          rssBytes: memory.rss,
           // maxRSS is in kilobytes: the peak resident set over the process's life.
           maxRssBytes: process.resourceUsage().maxRSS * 1024,
           heap: { usedBytes: memory.heapUsed, totalBytes: memory.heapTotal, externalBytes: memory.external },
