@@ -20,27 +20,27 @@ interface Flavor {
   nestMajor: number;
 }
 
-/** The environment of a nested npm or node, without the npm_* variables of the `npm test` running this spec. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.toLowerCase().startsWith('npm_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
-/** `npm` with the output of both streams; rejects with that output when it fails. */
-async function npm(cwd: string, args: string[]): Promise<string> {
+/**
+ * Runs `file` in `cwd` without the npm_* variables of the `npm test` running this spec;
+ * resolves with both streams, and rejects with both when it fails.
+ */
+async function exec(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+  const inherited = Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_'));
   try {
-    const { stdout, stderr } = await run('npm', [...args, '--no-audit', '--no-fund'], {
+    const { stdout, stderr } = await run(file, args, {
       cwd,
-      env: cleanEnv(),
+      env: { ...Object.fromEntries(inherited), ...env },
+      timeout: 180_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     return `${stdout}\n${stderr}`;
   } catch (err) {
     const { stdout, stderr, message } = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm ${args.join(' ')} failed in ${cwd}: ${message}\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${message}\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
 }
+
+const npm = (cwd: string, args: string[]) => exec('npm', [...args, '--no-audit', '--no-fund'], cwd);
 
 /** The fixture app, importing the installed package, compiled to the project's module format. */
 function compileApp(type: Flavor['type']): string {
@@ -93,7 +93,7 @@ describe('The packed package in a new NestJS app', () => {
       'NestJS 12, ES modules',
       { type: 'module', nestMajor: 12, packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
     ],
-  ])('%s', (label, flavor) => {
+  ])('%s', (_label, flavor) => {
     const names = uniqueNames(`pkg${flavor.nestMajor}`);
     const db = useSpecResources(names);
 
@@ -111,18 +111,13 @@ describe('The packed package in a new NestJS app', () => {
 
       // The CLI as a deploy step runs it, from the installed package's bin.
       const bin = join(dir, 'node_modules', '.bin', 'nestjs-analytics');
-      const migrate = await run(bin, ['migrate', '--url', DATABASE_URL, '--schema', names.schema], { cwd: dir, env: cleanEnv() });
-      expect(migrate.stdout).toContain(`Applied 1 migration(s) to schema "${names.schema}"`);
+      const migrated = await exec(bin, ['migrate', '--url', DATABASE_URL, '--schema', names.schema], dir);
+      expect(migrated).toContain(`Applied 1 migration(s) to schema "${names.schema}"`);
 
       writeFileSync(join(dir, 'main.js'), compileApp(flavor.type));
-      const { stdout } = await run(process.execPath, ['main.js'], {
-        cwd: dir,
-        timeout: 90_000,
-        env: cleanEnv({ DATABASE_URL, REDIS_URL, ANALYTICS_SCHEMA: names.schema, ANALYTICS_QUEUE: names.queueName }),
-      }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(`${label} app failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
-      });
-      const result = JSON.parse(stdout.trim().split('\n').pop()!);
+      const env = { DATABASE_URL, REDIS_URL, ANALYTICS_SCHEMA: names.schema, ANALYTICS_QUEUE: names.queueName };
+      const printed = await exec(process.execPath, ['main.js'], dir, env);
+      const result = JSON.parse(printed.split('\n').find((line) => line.startsWith('{"statuses"'))!);
 
       expect(result.statuses).toEqual([200, 200]);
       expect(result.stats).toMatchObject({ accepted: 3, persisted: 3, failed: 0, dropped: 0, captureErrors: 0 });
