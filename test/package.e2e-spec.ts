@@ -18,6 +18,7 @@ interface Flavor {
   packages: string[];
   /** The major of @nestjs/typeorm and @nestjs/bull the install must end with. */
   nestMajor: number;
+  platform: 'express' | 'fastify';
 }
 
 /**
@@ -60,8 +61,8 @@ const majorOf = (dir: string, name: string): number =>
 
 /**
  * The package as users get it: `npm pack` (which builds), installed from the tarball into a
- * scratch project of a user on NestJS 11 (CommonJS) and one on NestJS 12 (ES modules, the
- * Nest packages themselves ES modules). The install must resolve without a peer-dependency
+ * scratch project of a user on NestJS 11 (CommonJS, Express) and two on NestJS 12 (ES
+ * modules, the Nest packages themselves ES modules; Express and Fastify). The install must resolve without a peer-dependency
  * conflict, the `nestjs-analytics migrate` bin must create the schema, and the app must
  * record its requests and an `@Audited()` call in PostgreSQL, through Redis, with the
  * request's context reaching the audit row.
@@ -85,22 +86,28 @@ describe('The packed package in a new NestJS app', () => {
       {
         type: 'commonjs',
         nestMajor: 11,
+        platform: 'express',
         packages: ['@nestjs/common@^11', '@nestjs/core@^11', '@nestjs/platform-express@^11', '@nestjs/typeorm@^11', '@nestjs/bull@^11'],
       },
     ],
     [
       // @nestjs/typeorm and @nestjs/bull are left for npm to add as peers, as a new user's install does.
-      'NestJS 12, ES modules',
-      { type: 'module', nestMajor: 12, packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
+      'NestJS 12 on Express, ES modules',
+      { type: 'module', nestMajor: 12, platform: 'express', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
+    ],
+    [
+      'NestJS 12 on Fastify, ES modules',
+      { type: 'module', nestMajor: 12, platform: 'fastify', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-fastify@^12'] },
     ],
   ])('%s', (_label, flavor) => {
-    const names = uniqueNames(`pkg${flavor.nestMajor}`);
+    const names = uniqueNames(`pkg${flavor.nestMajor}${flavor.platform.slice(0, 1)}`);
     const db = useSpecResources(names);
 
     it('installs without peer conflicts, migrates with its CLI and writes the requests and the audited call', async () => {
-      const dir = join(scratch, `nest${flavor.nestMajor}`);
+      const project = `consumer-${flavor.nestMajor}-${flavor.platform}`;
+      const dir = join(scratch, project);
       mkdirSync(dir);
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${flavor.nestMajor}`, private: true, type: flavor.type }));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: project, private: true, type: flavor.type }));
       const output = await npm(dir, ['install', '--prefer-offline', tarball, ...flavor.packages, 'reflect-metadata@^0.2', 'rxjs@^7']);
 
       expect(output).not.toMatch(/ERESOLVE|peer dep/i);
@@ -115,10 +122,11 @@ describe('The packed package in a new NestJS app', () => {
       expect(migrated).toContain(`Applied 1 migration(s) to schema "${names.schema}"`);
 
       writeFileSync(join(dir, 'main.js'), compileApp(flavor.type));
-      const env = { DATABASE_URL, REDIS_URL, ANALYTICS_SCHEMA: names.schema, ANALYTICS_QUEUE: names.queueName };
+      const env = { DATABASE_URL, REDIS_URL, ANALYTICS_SCHEMA: names.schema, ANALYTICS_QUEUE: names.queueName, PLATFORM: flavor.platform };
       const printed = await exec(process.execPath, ['main.js'], dir, env);
-      const result = JSON.parse(printed.split('\n').find((line) => line.startsWith('{"statuses"'))!);
+      const result = JSON.parse(printed.split('\n').find((line) => line.startsWith('{"platform"'))!);
 
+      expect(result.platform).toBe(flavor.platform);
       expect(result.statuses).toEqual([200, 200]);
       expect(result.stats).toMatchObject({ accepted: 3, persisted: 3, failed: 0, dropped: 0, captureErrors: 0 });
       const [hello] = await db.rows('api_access_logs', 'endpoint = $1', ['/hello']);
