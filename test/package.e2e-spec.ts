@@ -61,11 +61,11 @@ const majorOf = (dir: string, name: string): number =>
 
 /**
  * The package as users get it: `npm pack` (which builds), installed from the tarball into a
- * scratch project of a user on NestJS 11 (CommonJS, Express) and two on NestJS 12 (ES
- * modules, the Nest packages themselves ES modules; Express and Fastify). The install must resolve without a peer-dependency
- * conflict, the `nestjs-analytics migrate` bin must create the schema, and the app must
- * record its requests and an `@Audited()` call in PostgreSQL, through Redis, with the
- * request's context reaching the audit row.
+ * scratch project of a user on NestJS 11 (CommonJS, Express) and into two on NestJS 12 (ES
+ * modules, as the Nest packages themselves are; Express and Fastify). The install must
+ * resolve without a peer-dependency conflict, the `nestjs-analytics migrate` bin must
+ * create the schema, and the app must record its requests and an `@Audited()` call in
+ * PostgreSQL, through Redis, with the request's context reaching the audit row.
  */
 describe('The packed package in a new NestJS app', () => {
   let scratch: string;
@@ -82,7 +82,7 @@ describe('The packed package in a new NestJS app', () => {
 
   describe.each<[string, Flavor]>([
     [
-      'NestJS 11, CommonJS',
+      'NestJS 11 on Express, CommonJS',
       {
         type: 'commonjs',
         nestMajor: 11,
