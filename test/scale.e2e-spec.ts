@@ -5,6 +5,7 @@ import { testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
 import { uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
+import { until } from './support/until';
 
 /**
  * The in-process version (several app instances in one Node process) is in
@@ -53,6 +54,15 @@ describe('2 API processes + 2 worker processes on one Redis and one PostgreSQL',
       const workers = [workerA, workerB];
       children.push(...apis, ...workers);
       await Promise.all(children.map((child) => child.ready(BOOT_MS)));
+      // A worker reports `ready` once its process has started; its worker thread starts
+      // fetching a moment later. Wait until both are fetching (Bull names each worker's
+      // blocking connection), or the first could take every job before the second begins.
+      const probe = openQueue(names.queueName);
+      try {
+        await until(async () => (await probe.getWorkers()).length >= workers.length, BOOT_MS);
+      } finally {
+        await probe.close();
+      }
       const booted = Date.now();
 
       // Request i goes to API i % 2, so each dedupKey (i % 25) is tracked by both APIs.
