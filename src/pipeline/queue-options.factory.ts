@@ -27,7 +27,7 @@ export function createQueueOptions(options: ResolvedAnalyticsOptions, registry: 
     ? clusterClientFactory(cluster, password, registry, queueName)
     : (type, config) => registry.create(type, { ...redis, ...config, connectionName: connectionName(queueName, type) });
   return {
-    name: options.queueName,
+    name: queueName,
     prefix,
     redis,
     // The version check would open a connection before the module's error listener is attached.
