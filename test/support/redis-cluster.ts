@@ -13,6 +13,8 @@ const START_TIMEOUT_MS = 15_000;
 const CLUSTER_OK_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 const OUTPUT_KEPT = 4_000;
+/** The name of this helper's own connections, which `clientsByNode()` leaves out. */
+const PROBE_NAME = 'test-cluster-probe';
 const MISSING_REDIS =
   'The Redis Cluster spec starts its own cluster and needs redis-server and redis-cli 7.0 or later on PATH ' +
   '(Debian/Ubuntu: apt-get install redis-server)';
@@ -93,12 +95,21 @@ export class TestRedisCluster {
     return new Map(entries);
   }
 
-  /** How many clients other than the asking one are connected to each node, by port. */
-  async clientsByNode(): Promise<Map<number, number>> {
+  /**
+   * The clients connected to each node, by port, other than this helper's own probes (a
+   * probe closed a moment ago may still be listed): each as its `name`, last command, age
+   * and flags from CLIENT LIST, so a failed check says whose connection it is.
+   */
+  async clientsByNode(): Promise<Map<number, string[]>> {
     const entries = await Promise.all(
       this.nodes.map(async ({ port }) => {
         const list = await onNode(port, (redis) => redis.client('LIST') as Promise<string>);
-        return [port, list.split('\n').filter((line) => line.trim() !== '').length - 1] as const;
+        const clients = list
+          .split('\n')
+          .map((line) => Object.fromEntries(line.trim().split(' ').map((field) => field.split('=', 2))) as Record<string, string>)
+          .filter((client) => client.id !== undefined && client.name !== PROBE_NAME)
+          .map(({ name, cmd, age, flags }) => `name=${name} cmd=${cmd} age=${age} flags=${flags}`);
+        return [port, clients] as const;
       }),
     );
     return new Map(entries);
@@ -191,7 +202,15 @@ function isFree(port: number): Promise<boolean> {
 
 /** A short-lived connection to one node that never retries. */
 async function onNode<T>(port: number, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host: HOST, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  const redis = new Redis({
+    host: HOST,
+    port,
+    connectionName: PROBE_NAME,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
