@@ -1,13 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { Cluster } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { AuditService } from '../src';
 import { ANALYTICS_QUEUE } from '../src/analytics.constants';
 import { TestRedisCluster } from './support/redis-cluster';
 import { bootAnalytics, testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
 import { uniqueNames } from './support/test-names';
+import { until } from './support/until';
 
 type App = { app: INestApplication; audit: AuditService };
 
@@ -156,12 +157,49 @@ describe('Redis Cluster (3 masters, started by this spec)', () => {
     expect([...(await cluster.clientsByNode()).values()].flat().length).toBeGreaterThan(0);
 
     await close(app);
-    const deadline = Date.now() + 5_000;
-    let clients = await cluster.clientsByNode();
-    while ([...clients.values()].flat().length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      clients = await cluster.clientsByNode();
-    }
-    expect([...clients.values()]).toEqual([[], [], []]);
+    await expectNoClientsLeft(cluster);
+  });
+
+  it('app.close() also closes a node connection that ioredis\' pool lost track of', async () => {
+    await cluster.start(); // already up after the first test, unless run alone
+    const app = await boot('orphan', { redis: { cluster: { nodes: cluster.addresses } }, worker: { enabled: false } });
+    const client = app.app.get<Queue>(getQueueToken(ANALYTICS_QUEUE)).client as unknown as Cluster;
+    await client.ping(); // ready, with its node connections
+    // What a topology refresh does when a node leaves the slot map and comes back at once:
+    // the pool disconnects the node's connection, then opens a new one to the same address.
+    // The old connection's `end` comes later and removes the new one from the pool, open.
+    const pool = (client as unknown as { connectionPool: PoolInternals }).connectionPool;
+    const nodes = client.nodes('all').map(({ options }) => ({ host: options.host, port: options.port }));
+    const [first] = client.nodes('all');
+    await first.ping(); // connected, so its `end` comes only once the socket has closed
+    const firstKey = `${first.options.host}:${first.options.port}`;
+    pool.reset(nodes.filter(({ host, port }) => `${host}:${port}` !== firstKey));
+    pool.reset(nodes);
+    const second = pool.getInstanceByKey(firstKey)!;
+    expect(second).not.toBe(first);
+    await second.ping();
+    await until(async () => first.status === 'end', 5_000);
+    expect(pool.getInstanceByKey(firstKey)).toBeUndefined(); // the pool has lost it ...
+    expect(second.status).toBe('ready'); // ... and it is still open
+
+    await close(app);
+    await expectNoClientsLeft(cluster);
   });
 });
+
+/** The connections a cluster node's pool keeps: the part of ioredis' internals the spec above drives. */
+interface PoolInternals {
+  reset(nodes: Array<{ host?: string; port?: number }>): void;
+  getInstanceByKey(key: string): Redis | undefined;
+}
+
+/** Waits up to 5 s for every connection to the cluster to be gone; fails naming those left. */
+async function expectNoClientsLeft(cluster: TestRedisCluster): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  let clients = await cluster.clientsByNode();
+  while ([...clients.values()].flat().length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    clients = await cluster.clientsByNode();
+  }
+  expect([...clients.values()]).toEqual([[], [], []]);
+}

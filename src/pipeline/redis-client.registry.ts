@@ -35,6 +35,8 @@ const perType = (type: BullConnectionType): RedisOptions =>
 @Injectable()
 export class RedisClientRegistry {
   private readonly clients = new Set<Redis | Cluster>();
+  /** The node connections of the clusters in `clients` that have not ended. */
+  private readonly clusterNodes = new Set<Redis>();
   private closed = false;
 
   /** A connection to one Redis server. */
@@ -84,6 +86,7 @@ export class RedisClientRegistry {
       client.on('connect', () => client.disconnect());
       client.disconnect();
     }
+    for (const node of this.clusterNodes) node.disconnect();
   }
 
   private track<T extends Redis | Cluster>(client: T): T {
@@ -91,6 +94,23 @@ export class RedisClientRegistry {
     // ioredis from printing "Unhandled error event" before Bull attaches.
     client.on('error', () => undefined);
     this.clients.add(client);
+    if (client instanceof Cluster) client.on('+node', (node: Redis) => this.trackNode(node));
     return client;
+  }
+
+  /**
+   * Keeps a cluster's node connection until it ends. ioredis' connection pool forgets a
+   * node by its address when an earlier connection to that address ends: when the pool
+   * drops a node and adds it again within a moment (a topology refresh, a reconnect while
+   * the cluster forms), the old connection's late `end` removes the new one from the pool,
+   * still open. `Cluster.disconnect()` then never closes it; `disconnectAll()` does.
+   */
+  private trackNode(node: Redis): void {
+    if (this.closed) {
+      node.disconnect();
+      return;
+    }
+    this.clusterNodes.add(node);
+    node.once('end', () => this.clusterNodes.delete(node));
   }
 }
