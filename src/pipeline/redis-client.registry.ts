@@ -94,23 +94,42 @@ export class RedisClientRegistry {
     // ioredis from printing "Unhandled error event" before Bull attaches.
     client.on('error', () => undefined);
     this.clients.add(client);
-    if (client instanceof Cluster) client.on('+node', (node: Redis) => this.trackNode(node));
+    if (client instanceof Cluster) this.watchNodes(client);
     return client;
   }
 
   /**
-   * Keeps a cluster's node connection until it ends. ioredis' connection pool forgets a
-   * node by its address when an earlier connection to that address ends: when the pool
-   * drops a node and adds it again within a moment (a topology refresh, a reconnect while
-   * the cluster forms), the old connection's late `end` removes the new one from the pool,
-   * still open. `Cluster.disconnect()` then never closes it; `disconnectAll()` does.
+   * Keeps a cluster's node connections until they end, and closes those ioredis loses.
+   * ioredis' connection pool (5.x) forgets a node by its address when a connection to that
+   * address ends: when the pool drops a node and adds it again within a moment (a topology
+   * refresh, a reconnect while the cluster forms), the old connection's late `end` removes
+   * the new one from the pool, still open, and `Cluster.disconnect()` would never close it.
+   * Such a connection gets no new commands; it is closed at once (a command still on it
+   * fails and the cluster retries it on another connection), and `disconnectAll()` closes
+   * every node connection besides its cluster.
    */
-  private trackNode(node: Redis): void {
-    if (this.closed) {
-      node.disconnect();
-      return;
-    }
-    this.clusterNodes.add(node);
-    node.once('end', () => this.clusterNodes.delete(node));
+  private watchNodes(cluster: Cluster): void {
+    const latest = new Map<string, Redis>();
+    cluster.on('+node', (node: Redis) => {
+      if (this.closed) {
+        node.disconnect();
+        return;
+      }
+      latest.set(nodeKey(node), node);
+      this.clusterNodes.add(node);
+      node.once('end', () => this.clusterNodes.delete(node));
+    });
+    cluster.on('-node', (ended: Redis) => {
+      const key = nodeKey(ended);
+      const current = latest.get(key);
+      if (current === ended) latest.delete(key);
+      else if (current !== undefined && !cluster.nodes('all').includes(current)) {
+        latest.delete(key);
+        current.disconnect();
+      }
+    });
   }
 }
+
+/** A node connection's address, as ioredis' pool keys it. */
+const nodeKey = ({ options }: Redis): string => `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
