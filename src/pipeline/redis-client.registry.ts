@@ -104,9 +104,9 @@ export class RedisClientRegistry {
    * address ends: when the pool drops a node and adds it again within a moment (a topology
    * refresh, a reconnect while the cluster forms), the old connection's late `end` removes
    * the new one from the pool, still open, and `Cluster.disconnect()` would never close it.
-   * Such a connection gets no new commands; it is closed at once (a command still on it
-   * fails and the cluster retries it on another connection), and `disconnectAll()` closes
-   * every node connection besides its cluster.
+   * Such a connection gets no new commands. It is closed as soon as the commands already
+   * on it have their replies (a worker's BRPOPLPUSH included, so no job is taken and then
+   * dropped), and `disconnectAll()` closes every node connection besides its cluster.
    */
   private watchNodes(cluster: Cluster): void {
     const latest = new Map<string, Redis>();
@@ -125,10 +125,16 @@ export class RedisClientRegistry {
       if (current === ended) latest.delete(key);
       else if (current !== undefined && !cluster.nodes('all').includes(current)) {
         latest.delete(key);
-        current.disconnect();
+        closeGracefully(current);
       }
     });
   }
+}
+
+/** QUIT after the commands already sent; a connection that never connected is just dropped. */
+function closeGracefully(node: Redis): void {
+  if (node.status === 'wait') node.disconnect();
+  else node.quit().catch(() => node.disconnect());
 }
 
 /** A node connection's address, as ioredis' pool keys it. */
