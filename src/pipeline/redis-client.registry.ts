@@ -94,48 +94,25 @@ export class RedisClientRegistry {
     // ioredis from printing "Unhandled error event" before Bull attaches.
     client.on('error', () => undefined);
     this.clients.add(client);
-    if (client instanceof Cluster) this.watchNodes(client);
+    if (client instanceof Cluster) client.on('+node', (node: Redis) => this.trackNode(node));
     return client;
   }
 
   /**
-   * Keeps a cluster's node connections until they end, and closes those ioredis loses.
-   * ioredis' connection pool (5.x) forgets a node by its address when a connection to that
-   * address ends: when the pool drops a node and adds it again within a moment (a topology
-   * refresh, a reconnect while the cluster forms), the old connection's late `end` removes
-   * the new one from the pool, still open, and `Cluster.disconnect()` would never close it.
-   * Such a connection gets no new commands. It is closed as soon as the commands already
-   * on it have their replies (a worker's BRPOPLPUSH included, so no job is taken and then
-   * dropped), and `disconnectAll()` closes every node connection besides its cluster.
+   * Keeps a cluster's node connection until it ends. ioredis' connection pool forgets a
+   * node by its address when an earlier connection to that address ends: when the pool
+   * drops a node and adds it again within a moment (a topology refresh, a reconnect while
+   * the cluster forms), the old connection's late `end` removes the new one from the pool,
+   * still open. `Cluster.disconnect()` then never closes it; `disconnectAll()` does.
+   * It is not closed before then: its own `end` would remove from the pool the connection
+   * opened to that address in the meantime, and so on, one connection after another.
    */
-  private watchNodes(cluster: Cluster): void {
-    const latest = new Map<string, Redis>();
-    cluster.on('+node', (node: Redis) => {
-      if (this.closed) {
-        node.disconnect();
-        return;
-      }
-      latest.set(nodeKey(node), node);
-      this.clusterNodes.add(node);
-      node.once('end', () => this.clusterNodes.delete(node));
-    });
-    cluster.on('-node', (ended: Redis) => {
-      const key = nodeKey(ended);
-      const current = latest.get(key);
-      if (current === ended) latest.delete(key);
-      else if (current !== undefined && !cluster.nodes('all').includes(current)) {
-        latest.delete(key);
-        closeGracefully(current);
-      }
-    });
+  private trackNode(node: Redis): void {
+    if (this.closed) {
+      node.disconnect();
+      return;
+    }
+    this.clusterNodes.add(node);
+    node.once('end', () => this.clusterNodes.delete(node));
   }
 }
-
-/** QUIT after the commands already sent; a connection that never connected is just dropped. */
-function closeGracefully(node: Redis): void {
-  if (node.status === 'wait') node.disconnect();
-  else node.quit().catch(() => node.disconnect());
-}
-
-/** A node connection's address, as ioredis' pool keys it. */
-const nodeKey = ({ options }: Redis): string => `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
