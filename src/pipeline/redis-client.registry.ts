@@ -106,6 +106,7 @@ export class RedisClientRegistry {
    * still open. `Cluster.disconnect()` then never closes it; `disconnectAll()` does.
    * It is not closed before then: its own `end` would remove from the pool the connection
    * opened to that address in the meantime, and so on, one connection after another.
+   * ioredis 6.0 fixes the pool; Bull 4 depends on ioredis 5.
    */
   private trackNode(node: Redis): void {
     if (this.closed) {
