@@ -8,7 +8,7 @@ import { LoadResult, runLoad } from './lib/load';
 import { countLogLines } from './lib/log-lines';
 import { PacedLoadResult, runPacedLoad } from './lib/paced-load';
 import { BASELINES, designNotes, PHASES, PhaseName, PhaseSample, renderReport, RoundSample, RunInfo } from './lib/report';
-import { writeSection } from './lib/sections';
+import { httpSectionFor, nestReport, writeSection } from './lib/sections';
 import { serviceCpuMicros } from './lib/service-cpu';
 import { BenchResources } from './lib/resources';
 import { machineInfo } from './lib/machine';
@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     };
     const report = renderReport(info, samples);
     if (variants.length === VARIANTS.length) {
-      writeSection('http', report);
+      const section = httpSectionFor(process.versions.node);
+      writeSection(section, section === 'http' ? report : nestReport(report, `The same on Node ${process.versions.node}`));
       writeSection('notes', designNotes());
     } else {
       // A partial run (BENCH_VARIANTS) never replaces the full comparison in BENCHMARKS.md.
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
       writeFileSync(join(__dirname, 'results', 'http-partial.md'), report);
     }
     console.log(`\n${report}`);
-    console.log(`${variants.length === VARIANTS.length ? 'Wrote BENCHMARKS.md' : 'Partial run: wrote bench/results/http-partial.md'}; child logs in ${logDir}`);
+    console.log(`${variants.length === VARIANTS.length ? `Wrote BENCHMARKS.md (section ${httpSectionFor(process.versions.node)})` : 'Partial run: wrote bench/results/http-partial.md'}; child logs in ${logDir}`);
   } finally {
     await resources.close();
   }
