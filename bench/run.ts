@@ -124,17 +124,17 @@ async function main(): Promise<void> {
       settings: { ...settings, variants: variants.map((v) => v.name) },
     };
     const report = renderReport(info, samples);
-    if (variants.length === VARIANTS.length) {
-      const section = httpSectionFor(process.versions.node);
+    // A partial run (BENCH_VARIANTS) never replaces the full comparison in BENCHMARKS.md.
+    const section = variants.length === VARIANTS.length ? httpSectionFor(process.versions.node) : undefined;
+    if (section) {
       writeSection(section, section === 'http' ? report : nestReport(report, `The same on Node ${process.versions.node}`));
       writeSection('notes', designNotes());
     } else {
-      // A partial run (BENCH_VARIANTS) never replaces the full comparison in BENCHMARKS.md.
       mkdirSync(join(__dirname, 'results'), { recursive: true });
       writeFileSync(join(__dirname, 'results', 'http-partial.md'), report);
     }
     console.log(`\n${report}`);
-    console.log(`${variants.length === VARIANTS.length ? `Wrote BENCHMARKS.md (section ${httpSectionFor(process.versions.node)})` : 'Partial run: wrote bench/results/http-partial.md'}; child logs in ${logDir}`);
+    console.log(`${section ? `Wrote BENCHMARKS.md (section ${section})` : 'Partial run: wrote bench/results/http-partial.md'}; child logs in ${logDir}`);
   } finally {
     await resources.close();
   }

@@ -66,7 +66,8 @@ function gitCommit(cwd: string): string {
   }
 }
 
-function readJson(path: string): any {
+/** A JSON file, parsed. */
+export function readJson(path: string): any {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readJson } from './machine';
 import { httpSectionFor, nestReport, readSections, referenceNodeMajor, writeSection } from './sections';
 
 describe('BENCHMARKS.md sections', () => {
@@ -15,7 +16,7 @@ describe('BENCHMARKS.md sections', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('measures the main comparison on the oldest Node line package.json supports', () => {
-    const engines: string = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).engines.node;
+    const engines: string = readJson(join(__dirname, '..', '..', 'package.json')).engines.node;
     expect(engines).toContain(`${referenceNodeMajor()}.`);
     expect(httpSectionFor('20.20.2', 20)).toBe('http');
     expect(httpSectionFor('26.10.0', 20)).toBe('http-newer-node');

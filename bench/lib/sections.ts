@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJson } from './machine';
 
 /** BENCHMARKS.md is written by several scripts; each one owns a marked section of it. */
 export const BENCHMARKS_FILE = join(__dirname, '..', '..', 'BENCHMARKS.md');
@@ -42,7 +43,7 @@ export function writeSection(name: SectionName, markdown: string, file = BENCHMA
  * CI's Node. A run on any newer line writes `http-newer-node` instead, so that both stay.
  */
 export function referenceNodeMajor(): number {
-  const engines: string = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).engines.node;
+  const engines: string = readJson(join(__dirname, '..', '..', 'package.json')).engines.node;
   const major = /(\d+)/.exec(engines);
   if (!major) throw new Error(`package.json engines.node has no version: ${engines}`);
   return Number(major[1]);
