@@ -62,6 +62,15 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-404')).toMatchObject({ status_code: 404, route: null, endpoint: '/does/not/exist' });
   });
 
+  it('records the user the guard set and the session id (req.sessionID, or req.session.id)', async () => {
+    await http().get('/private').set('x-request-id', 'req-sess-1').set('x-user', 'u-sess').set('x-session-id', 'sid-1').expect(200);
+    await http().get('/private').set('x-request-id', 'req-sess-2').set('x-user', 'u-sess').set('x-session', 'sid-2').expect(200);
+    await http().get('/private').set('x-request-id', 'req-sess-3').set('x-user', 'u-sess').expect(200);
+    expect(await accessRow('req-sess-1')).toMatchObject({ user_id: 'u-sess', session_id: 'sid-1' });
+    expect(await accessRow('req-sess-2')).toMatchObject({ user_id: 'u-sess', session_id: 'sid-2' });
+    expect(await accessRow('req-sess-3')).toMatchObject({ user_id: 'u-sess', session_id: null });
+  });
+
   it('logs guard rejections with the status the client got (401, 403)', async () => {
     expect((await http().get('/private').set('x-request-id', 'req-401')).status).toBe(401);
     expect(await accessRow('req-401')).toMatchObject({ status_code: 401, user_id: null, error_message: expect.any(String) });

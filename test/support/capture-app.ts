@@ -31,7 +31,11 @@ import { Readable } from 'node:stream';
 import { of, delay } from 'rxjs';
 import { Audited, AuditService, getAnalyticsContext, TrackExternal } from '../../src';
 
-/** Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one. */
+/**
+ * Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one.
+ * Sets the session the way session middleware does: `x-session-id` as express-session's
+ * `req.sessionID`, `x-session` as a `req.session` object with an `id`.
+ */
 @Injectable()
 export class HeaderAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
@@ -39,6 +43,8 @@ export class HeaderAuthGuard implements CanActivate {
     const user = req.headers['x-user'];
     if (!user) throw new UnauthorizedException('Missing x-user');
     req.user = { id: user };
+    if (req.headers['x-session-id']) req.sessionID = req.headers['x-session-id'];
+    if (req.headers['x-session']) req.session = { id: req.headers['x-session'] };
     return true;
   }
 }
