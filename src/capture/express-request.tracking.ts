@@ -1,4 +1,5 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
+import { readIp, readRoute, readStatusCode } from './read-property';
 import { getAnalyticsContext, runInContext } from './request-context';
 import { ClientAddress, RequestState } from './request-state';
 import { RequestTracker, contentLength } from './request-tracker';
@@ -22,7 +23,7 @@ export interface ExpressAppLike {
 const getHeader = ServerResponse.prototype.getHeader;
 
 /** `req.ip` as Express resolves it (X-Forwarded-For with `trust proxy`), read when first needed. */
-const expressIp = (request: unknown): string | undefined => (request as ExpressRequest).ip;
+const expressIp = readIp;
 
 /**
  * The socket's address; with `trust proxy`, Express's `req.ip`, read later: it needs
@@ -43,8 +44,8 @@ const clientAddress = (app: ExpressAppLike, req: ExpressRequest): ClientAddress 
  * object a map of its own, so every later property read misses its inline cache and costs
  * a lookup in the runtime (about half a microsecond; measured with callgrind, such misses
  * are about two thirds of a bare Express hello-world request). What is read after the response
- * (status, route, size, user) is kept to a minimum for the same reason. Node 24's V8 keeps
- * the maps shared.
+ * (status, route, size, user, session) is kept to a minimum for the same reason, and read
+ * without an inline cache there (read-property.ts). Node 24's V8 keeps the maps shared.
  *
  * The state stays in closures and in the context, never on `req`. An app without a
  * `handle` method (not Express) gets the same tracking as a plain middleware.
@@ -87,9 +88,10 @@ function open(
   });
   // 'close' fires once per response, also when the client went away first; `on` avoids the wrapper `once` allocates.
   res.on('close', () => {
-    state.route ??= req.route?.path;
+    // Express has re-parented req and res by now: see read-property.ts.
+    state.route ??= readRoute(req)?.path;
     const size = contentLength(getHeader.call(res, 'content-length'));
-    if (finished) tracker.end(state, res.statusCode, size);
+    if (finished) tracker.end(state, readStatusCode(res), size);
     else tracker.abandoned(state, size);
   });
   return state;

@@ -6,6 +6,7 @@ import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
 import { errorMessageOf } from './observe-call';
+import { readSessionId } from './read-property';
 import { resolveRequestId, traceIdFrom } from './request-id';
 import { ClientAddress, RequestState, splitUrl } from './request-state';
 import { compileSkipPaths } from './skip-paths';
@@ -88,8 +89,7 @@ export class RequestTracker {
         return;
       }
       if (statusCode >= 400 && state.errorMessage === undefined) state.errorMessage = STATUS_CODES[statusCode];
-      const session = (state.request as { sessionID?: string; session?: { id?: string } } | undefined) ?? {};
-      state.finish(statusCode, responseSize, session.sessionID ?? session.session?.id);
+      state.finish(statusCode, responseSize, readSessionId(state.request));
       // The row is built when the batch leaves (BatchEncoder), not on the request path.
       this.sink.add(state);
     } catch (err) {

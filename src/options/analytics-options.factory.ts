@@ -1,5 +1,6 @@
 import { validateSync, ValidationError } from 'class-validator';
 import { AnalyticsOptionsError } from '../analytics.errors';
+import { readUser } from '../capture/read-property';
 import { messages } from '../analytics.messages';
 import { AnalyticsModuleOptions } from './analytics-module-options.interface';
 import { DEFAULT_CLUSTER_PREFIX, DEFAULT_OPTIONS, DEFAULT_REDACT_KEYS, DEFAULT_SKIP_PATHS } from './analytics-options.defaults';
@@ -15,9 +16,12 @@ import {
 } from './analytics-options.schema';
 import { readEnvOverrides } from './env-overrides';
 
-/** `req.user.id`, else `req.user.sub` (a JWT's subject); `req.user` is read once, as a missing property is a slow read on Express's request. */
-const defaultGetUserId = (req: any) => {
-  const user = req?.user;
+/**
+ * `req.user.id`, else `req.user.sub` (a JWT's subject). `req.user` is read once, as
+ * read-property.ts explains: a read on Express's request can be slow.
+ */
+const defaultGetUserId = (req: unknown) => {
+  const user = readUser(req);
   return user?.id ?? user?.sub;
 };
 
