@@ -106,7 +106,7 @@ export class TestRedisCluster {
         const list = await onNode(port, (redis) => redis.client('LIST') as Promise<string>);
         const clients = list
           .split('\n')
-          .map((line) => Object.fromEntries(line.trim().split(' ').map((field) => field.split('=', 2))) as Record<string, string>)
+          .map((line) => Object.fromEntries(line.trim().split(' ').map(keyAndValue)) as Record<string, string>)
           .filter((client) => client.id !== undefined && client.name !== PROBE_NAME)
           .map(({ name, cmd, age, flags }) => `name=${name} cmd=${cmd} age=${age} flags=${flags}`);
         return [port, clients] as const;
@@ -255,4 +255,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
     await exited;
   }
   clearTimeout(timer);
+}
+
+/** A CLIENT LIST field `key=value` as [key, value]; the value keeps any further `=`. */
+function keyAndValue(field: string): [string, string] {
+  const at = field.indexOf('=');
+  return at === -1 ? [field, ''] : [field.slice(0, at), field.slice(at + 1)];
 }
