@@ -4,11 +4,7 @@ import { getAnalyticsContext, runInContext } from './request-context';
 import { ClientAddress, RequestState } from './request-state';
 import { RequestTracker, contentLength } from './request-tracker';
 
-type ExpressRequest = IncomingMessage & {
-  originalUrl?: string;
-  ip?: string;
-  route?: { path?: string };
-};
+type ExpressRequest = IncomingMessage & { originalUrl?: string };
 type Next = (error?: unknown) => void;
 type Handle = (this: ExpressAppLike, req: ExpressRequest, res: ServerResponse, callback?: Next) => void;
 
@@ -22,15 +18,12 @@ export interface ExpressAppLike {
 // Called on the response, not looked up on it: see trackExpressApp.
 const getHeader = ServerResponse.prototype.getHeader;
 
-/** `req.ip` as Express resolves it (X-Forwarded-For with `trust proxy`), read when first needed. */
-const expressIp = readIp;
-
 /**
  * The socket's address; with `trust proxy`, Express's `req.ip`, read later: it needs
  * Express's prototypes, which `handle` has not set yet.
  */
 const clientAddress = (app: ExpressAppLike, req: ExpressRequest): ClientAddress =>
-  app.get('trust proxy') ? expressIp : req.socket?.remoteAddress;
+  app.get('trust proxy') ? readIp : req.socket?.remoteAddress;
 
 /**
  * Express: wraps the application's `handle`, the method every request enters by, whatever

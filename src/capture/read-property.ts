@@ -16,7 +16,7 @@
  */
 
 /** True where V8 gives each re-parented Express request and response a map of its own. */
-export const MAP_PER_REQUEST = Number(process.versions.v8.split('.')[0]) < 13;
+const MAP_PER_REQUEST = Number(process.versions.v8.split('.')[0]) < 13;
 
 const isObject = (target: unknown): boolean => (typeof target === 'object' && target !== null) || typeof target === 'function';
 
