@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +18,8 @@ interface Flavor {
   packages: string[];
   /** The major of @nestjs/typeorm and @nestjs/bull the install must end with. */
   nestMajor: number;
+  /** The major of TypeORM the install must end with: one copy, the app's. */
+  typeormMajor: number;
   platform: 'express' | 'fastify';
 }
 
@@ -61,9 +63,10 @@ const majorOf = (dir: string, name: string): number =>
 
 /**
  * The package as users get it: `npm pack` (which builds), installed from the tarball into a
- * scratch project of a user on NestJS 11 (CommonJS, Express) and into two on NestJS 12 (ES
- * modules, as the Nest packages themselves are; Express and Fastify). The install must
- * resolve without a peer-dependency conflict, the `nestjs-analytics migrate` bin must
+ * scratch project of a user on NestJS 11 and TypeORM 0.3 (CommonJS, Express) and into two on
+ * NestJS 12 (ES modules, as the Nest packages themselves are; Express and Fastify), where
+ * npm adds TypeORM 1 as a peer. The install must resolve without a peer-dependency
+ * conflict, with one copy of TypeORM, the `nestjs-analytics migrate` bin must
  * create the schema, and the app must record its requests and an `@Audited()` call in
  * PostgreSQL, through Redis, with the request's context reaching the audit row.
  */
@@ -82,22 +85,24 @@ describe('The packed package in a new NestJS app', () => {
 
   describe.each<[string, Flavor]>([
     [
-      'NestJS 11 on Express, CommonJS',
+      // An app that already uses TypeORM 0.3.
+      'NestJS 11 on Express, CommonJS, TypeORM 0.3',
       {
         type: 'commonjs',
         nestMajor: 11,
+        typeormMajor: 0,
         platform: 'express',
-        packages: ['@nestjs/common@^11', '@nestjs/core@^11', '@nestjs/platform-express@^11', '@nestjs/typeorm@^11', '@nestjs/bull@^11'],
+        packages: ['@nestjs/common@^11', '@nestjs/core@^11', '@nestjs/platform-express@^11', '@nestjs/typeorm@^11', '@nestjs/bull@^11', 'typeorm@^0.3'],
       },
     ],
     [
-      // @nestjs/typeorm and @nestjs/bull are left for npm to add as peers, as a new user's install does.
+      // @nestjs/typeorm, @nestjs/bull and typeorm are left for npm to add as peers, as a new user's install does.
       'NestJS 12 on Express, ES modules',
-      { type: 'module', nestMajor: 12, platform: 'express', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
+      { type: 'module', nestMajor: 12, typeormMajor: 1, platform: 'express', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12'] },
     ],
     [
       'NestJS 12 on Fastify, ES modules',
-      { type: 'module', nestMajor: 12, platform: 'fastify', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-fastify@^12'] },
+      { type: 'module', nestMajor: 12, typeormMajor: 1, platform: 'fastify', packages: ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-fastify@^12'] },
     ],
   ])('%s', (_label, flavor) => {
     const names = uniqueNames(`pkg${flavor.nestMajor}${flavor.platform.slice(0, 1)}`);
@@ -115,6 +120,9 @@ describe('The packed package in a new NestJS app', () => {
       expect(majorOf(dir, '@nestjs/core')).toBe(flavor.nestMajor);
       expect(majorOf(dir, '@nestjs/typeorm')).toBe(flavor.nestMajor);
       expect(majorOf(dir, '@nestjs/bull')).toBe(flavor.nestMajor);
+      // typeorm is a peer: the module's entities and @nestjs/typeorm's DataSource share the app's one copy.
+      expect(majorOf(dir, 'typeorm')).toBe(flavor.typeormMajor);
+      expect(existsSync(join(dir, 'node_modules', 'nestjs-analytics', 'node_modules', 'typeorm'))).toBe(false);
 
       // The CLI as a deploy step runs it, from the installed package's bin.
       const bin = join(dir, 'node_modules', '.bin', 'nestjs-analytics');
