@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { ANALYTICS_MODULE_OPTIONS } from './analytics.constants';
+import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_WORKER_THREAD } from './analytics.constants';
 import { messages } from './analytics.messages';
 import { AnalyticsDatabase } from './database/analytics-database';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
@@ -44,6 +44,7 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     private readonly encoder: BatchEncoder,
     private readonly writer: BatchWriter,
     private readonly counters: AnalyticsCounters,
+    @Inject(ANALYTICS_WORKER_THREAD) private readonly inWorkerThread: boolean,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,8 +57,14 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
     if (this.options.runMigrations || (worker.enabled && !worker.thread)) {
       // Connect (and migrate) now when PostgreSQL is up; when it is down the app still
       // starts and the worker connects on its first job. A worker thread has its own
-      // connections.
-      await this.database.ready().catch((err: Error) => this.logger.warn(messages.databaseUnavailable(err.message)));
+      // connections; with runMigrations the process has reported an unreachable database
+      // itself a moment before.
+      const quiet = this.inWorkerThread && this.options.runMigrations;
+      await this.database.ready().catch((err: Error) => {
+        const message = messages.databaseUnavailable(err.message);
+        if (quiet) this.logger.debug(message);
+        else this.logger.warn(message);
+      });
     }
   }
 

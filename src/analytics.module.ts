@@ -7,6 +7,7 @@ import {
   ANALYTICS_MODULE_OPTIONS,
   ANALYTICS_QUEUE,
   ANALYTICS_RAW_OPTIONS,
+  ANALYTICS_WORKER_THREAD,
 } from './analytics.constants';
 import { AnalyticsLifecycle } from './analytics.lifecycle';
 import { AnalyticsShutdownModule } from './analytics-shutdown.module';
@@ -67,6 +68,7 @@ export class AnalyticsModule extends RequestTrackingHost {
   static forWorkerThread(options: AnalyticsModuleOptions): DynamicModule {
     return this.assemble([{ provide: ANALYTICS_RAW_OPTIONS, useValue: options }], [], [
       { provide: BatchOutcomes, useClass: ThreadBatchOutcomes },
+      { provide: ANALYTICS_WORKER_THREAD, useValue: true },
     ]);
   }
 
@@ -124,6 +126,7 @@ export class AnalyticsModule extends RequestTrackingHost {
         WorkerThreadHost,
         PipelineRecordSink,
         { provide: RecordSink, useExisting: PipelineRecordSink },
+        { provide: ANALYTICS_WORKER_THREAD, useValue: false },
         AuditService,
         AnalyticsLifecycle,
         ...CAPTURE_PROVIDERS,

@@ -17,7 +17,7 @@ class CapturingLogger implements LoggerService {
   log = (message: string, context?: string) => this.add('log', message, context);
   warn = (message: string, context?: string) => this.add('warn', message, context);
   error = (message: string, _stack?: string, context?: string) => this.add('error', message, context);
-  debug = () => undefined;
+  debug = (message: string, context?: string) => this.add('debug', message, context);
   verbose = () => undefined;
   private add(level: string, message: string, context?: string) {
     this.lines.push({ level, message, context });
@@ -97,6 +97,26 @@ describe('The in-process worker in a worker thread (worker.thread, on by default
       await audit.flush({ waitForPersistence: true, timeoutMs: 15_000 });
       expect(await db.count('audit_logs')).toBe(before + 30);
       expect(handle).toHaveBeenCalled();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with PostgreSQL and Redis unreachable, each is reported once, not again by the thread', async () => {
+    const unreachable = {
+      database: { url: 'postgres://postgres@127.0.0.1:1/postgres', schema: names.schema },
+      redis: { url: 'redis://127.0.0.1:1' },
+    };
+    const { app, host, logger } = await boot(testOptions(names, unreachable));
+    try {
+      expect(host.running).toBe(true);
+      const database = (l: { message: string }) => /database is not reachable/.test(l.message);
+      const redis = (l: { message: string }) => /Redis connection error/.test(l.message);
+      // The thread's lines still reach the app's logger, at debug level.
+      await until(() => logger.lines.some((l) => l.level === 'debug' && database(l)));
+      await until(() => logger.lines.some((l) => l.level === 'debug' && redis(l)));
+      expect(logger.lines.filter((l) => l.level === 'warn' && database(l))).toHaveLength(1);
+      expect(logger.lines.filter((l) => l.level === 'warn' && redis(l))).toHaveLength(1);
     } finally {
       await app.close();
     }

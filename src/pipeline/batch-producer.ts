@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
-import { ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
+import { ANALYTICS_QUEUE, ANALYTICS_WORKER_THREAD, BATCH_JOB } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import type { QueuedRecord } from '../records/record.types';
 import { BatchEncoder } from './batch-encoder';
@@ -36,8 +36,12 @@ export class BatchProducer {
     @InjectQueue(ANALYTICS_QUEUE) private readonly queue: Queue,
     private readonly encoder: BatchEncoder,
     registry: RedisClientRegistry,
+    @Inject(ANALYTICS_WORKER_THREAD) inWorkerThread: boolean,
   ) {
-    queue.on('error', (err: Error) => this.throttled.warn('redis', messages.redisError(err.message)));
+    // In the worker thread, the process's own producer reports the same Redis already.
+    queue.on('error', (err: Error) =>
+      inWorkerThread ? this.logger.debug(messages.redisError(err.message)) : this.throttled.warn('redis', messages.redisError(err.message)),
+    );
     queue.once('close', () => registry.disconnectAll());
   }
 
