@@ -19,7 +19,8 @@ export const messages = {
   unknownOption: (path: string) => `${path} is not a known option (check its spelling)`,
 
   missingHashKey: () =>
-    'hashIdentifier() needs a key: set AnalyticsModule.forRoot({ hashKey }) or ANALYTICS_HASH_KEY (at least 16 characters).',
+    'hashIdentifier() needs a key of at least 16 characters: set AnalyticsModule.forRoot({ hashKey }) or ANALYTICS_HASH_KEY; ' +
+    'in tests, AnalyticsTestingModule.forRoot({ hashKey }) (the testing module reads no environment variables).',
   requiredString: (field: string, value: unknown) =>
     `${field} is required and must be a non-empty string, got ${describeValue(value)}`,
   notAString: (field: string, value: unknown) => `${field} must be a string, got ${describeValue(value)}`,

@@ -47,6 +47,10 @@ describe.each(platforms)('AnalyticsTestingModule on %s (no PostgreSQL, no Redis)
     expect(store.events()).toHaveLength(1);
   });
 
+  it('hashIdentifier without a hashKey names the testing module\'s option, since it reads no ANALYTICS_HASH_KEY', () => {
+    expect(() => app.get(AuditService).hashIdentifier('ann@example.com')).toThrow(/AnalyticsTestingModule\.forRoot\(\{ hashKey \}\)/);
+  });
+
   it('clear() forgets everything', async () => {
     app.get(AuditService).log({ action: 'x' });
     expect(store.records()).toHaveLength(1);
@@ -203,5 +207,16 @@ describe('Express: middleware added with app.use()', () => {
       expect.objectContaining({ request_id: 'passed-1', endpoint: '/items/1', route: '/items/:id', status_code: 200 }),
     ]);
     await limited.close();
+  });
+});
+
+describe('AnalyticsTestingModule options', () => {
+  it('hashes with the hashKey given to forRoot()', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AnalyticsTestingModule.forRoot({ hashKey: 'testing-hash-key-0123456789' })],
+    }).compile();
+    const audit = moduleRef.get(AuditService);
+    expect(audit.hashIdentifier('ann@example.com')).toMatch(/^[0-9a-f]{64}$/);
+    await moduleRef.close();
   });
 });
