@@ -9,7 +9,8 @@
 // - `nest12`: NestJS 12 (ES modules only) with TypeORM 1, the newest of everything;
 //   nestjs-pino goes (only a benchmark app uses it, and its peer range stops at NestJS 11).
 //
-// The listed dev dependencies are pinned; everything else keeps its locked version.
+// The listed packages are pinned (in dependencies or devDependencies, wherever they are);
+// everything else keeps its locked version.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
@@ -34,10 +35,11 @@ const [file, name] = process.argv.slice(2);
 const variant = VARIANTS[name];
 if (!file || !variant) throw new Error(`usage: node .ci/package-variant.mjs <package.json> <${Object.keys(VARIANTS).join('|')}>`);
 const manifest = JSON.parse(readFileSync(file, 'utf8'));
-const dev = manifest.devDependencies;
+const { dependencies: deps, devDependencies: dev } = manifest;
 for (const [pkg, version] of Object.entries(variant.pinned)) {
-  if (!(pkg in dev)) throw new Error(`${pkg} is not a dev dependency any more; update .ci/package-variant.mjs`);
-  dev[pkg] = version;
+  const holder = pkg in deps ? deps : pkg in dev ? dev : null;
+  if (!holder) throw new Error(`${pkg} is not a dependency any more; update .ci/package-variant.mjs`);
+  holder[pkg] = version;
 }
 for (const pkg of variant.dropped) delete dev[pkg];
 writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -46,6 +48,7 @@ writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 // instead of first weighing the locked tree against the new peers.
 const lockFile = join(dirname(file), 'package-lock.json');
 const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+lock.packages[''].dependencies = deps;
 lock.packages[''].devDependencies = dev;
 for (const pkg of [...Object.keys(variant.pinned), ...variant.dropped]) {
   const path = `node_modules/${pkg}`;
