@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Usage: node .ci/package-variant.mjs <copy of package.json> <variant>
 //
-// CI runs the test suite again against newer majors of the packages users bring (peer
-// dependencies), in a copy of this repository. This rewrites the copy's package.json and the
-// package-lock.json beside it for one variant:
+// CI runs the test suite again against newer majors of the packages an app shares with the
+// module (NestJS, TypeORM), in a copy of this repository. This rewrites the copy's
+// package.json and the package-lock.json beside it for one variant:
 //
 // - `typeorm1`: TypeORM 1, what npm installs today beside @nestjs/typeorm, on NestJS 11;
 // - `nest12`: NestJS 12 (ES modules only) with TypeORM 1, the newest of everything;
@@ -44,8 +44,8 @@ for (const [pkg, version] of Object.entries(variant.pinned)) {
 for (const pkg of variant.dropped) delete dev[pkg];
 writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 
-// The lockfile beside it forgets the replaced packages (and what is nested under them), so that npm resolves them afresh
-// instead of first weighing the locked tree against the new peers.
+// The lockfile beside it forgets the replaced packages (and what is nested under them), so
+// that npm resolves them afresh instead of first weighing the locked tree against the new peers.
 const lockFile = join(dirname(file), 'package-lock.json');
 const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
 lock.packages[''].dependencies = deps;

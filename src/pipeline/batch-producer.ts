@@ -39,9 +39,11 @@ export class BatchProducer {
     @Inject(ANALYTICS_WORKER_THREAD) inWorkerThread: boolean,
   ) {
     // In the worker thread, the process's own producer reports the same Redis already.
-    queue.on('error', (err: Error) =>
-      inWorkerThread ? this.logger.debug(messages.redisError(err.message)) : this.throttled.warn('redis', messages.redisError(err.message)),
-    );
+    queue.on('error', (err: Error) => {
+      const message = messages.redisError(err.message);
+      if (inWorkerThread) this.logger.debug(message);
+      else this.throttled.warn('redis', message);
+    });
     queue.once('close', () => registry.disconnectAll());
   }
 
