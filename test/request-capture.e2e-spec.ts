@@ -56,6 +56,17 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(row.response_time_ms).toBeGreaterThan(0);
   });
 
+  it('stores a query whose cut falls inside an emoji, with bracket-notation secrets redacted, and fails no batch', async () => {
+    const emoji = encodeURIComponent('\u{1F600}');
+    const failedBefore = audit.stats().failed;
+    await http().get(`/items/7?q=a${emoji.repeat(1001)}&user[password]=hunter2&token[]=t1`).set('x-request-id', 'req-emoji');
+    const row = await accessRow('req-emoji');
+    expect(row.query_params['user[password]']).toBe('[REDACTED]');
+    expect(row.query_params['token[]']).toBe('[REDACTED]');
+    expect(row.query_params.q).toMatch(/^a\u{1F600}+…\[truncated\]$/u);
+    expect(audit.stats().failed).toBe(failedBefore);
+  });
+
   it('logs an unknown route as 404 with a null route', async () => {
     const res = await http().get('/does/not/exist').set('x-request-id', 'req-404');
     expect(res.status).toBe(404);

@@ -8,7 +8,8 @@ import type { ResolvedAnalyticsOptions } from '../options/analytics-options.sche
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
-import { errorMessageOf, observeCall } from './observe-call';
+import { RecordFactory } from '../records/record.factory';
+import { observeCall } from './observe-call';
 import { getAnalyticsContext } from './request-context';
 import { RequestState } from './request-state';
 
@@ -53,6 +54,7 @@ export class AnalyticsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly audited: AuditedCallRecorder,
     private readonly external: ExternalCallRecorder,
+    private readonly factory: RecordFactory,
   ) {}
 
   onModuleInit(): void {
@@ -94,6 +96,7 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   private wrap(original: (...args: unknown[]) => unknown, plan: WrapPlan): (...args: unknown[]) => unknown {
     const { audited, external } = this;
+    const { sanitizer } = this.factory;
     const handlerName = `${plan.className}.${plan.methodName}`;
     const wrapped = function (this: unknown, ...args: unknown[]) {
       const call = () => original.apply(this, args);
@@ -103,7 +106,7 @@ export class AnalyticsExplorer implements OnModuleInit {
       const state = getAnalyticsContext();
       if (!(state instanceof RequestState)) return run();
       state.handler = handlerName;
-      return observeCall(run, noop, (err) => (state.errorMessage = errorMessageOf(err)));
+      return observeCall(run, noop, (err) => (state.errorMessage = sanitizer.errorMessage(err)));
     };
     for (const key of Reflect.getMetadataKeys(original)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);

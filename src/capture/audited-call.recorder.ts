@@ -134,7 +134,7 @@ export class AuditedCallRecorder {
         isComplianceRelevant: options.isComplianceRelevant,
         durationMs,
         errorCode: failed ? errorCodeOf(error) : undefined,
-        errorMessage: failed ? errorMessageOf(error) : undefined,
+        errorMessage: failed ? this.factory.sanitizer.errorMessage(error) : undefined,
         stackTrace: failed && error instanceof Error ? error.stack : undefined,
       };
       this.sink.add(this.factory.audit(entry));

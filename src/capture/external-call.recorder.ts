@@ -68,7 +68,7 @@ export class ExternalCallRecorder {
         costEstimate: cost ?? undefined,
         requestSizeBytes: sizeOf(args.length === 1 ? args[0] : args),
         responseSizeBytes: failed ? undefined : sizeOf(result),
-        errorMessage: failed ? errorMessageOf(error) : undefined,
+        errorMessage: failed ? this.factory.sanitizer.errorMessage(error) : undefined,
         metadata,
       };
       this.sink.add(this.factory.externalCall(call));

@@ -1,5 +1,7 @@
 import { DEFAULT_REDACT_KEYS } from '../options/analytics-options.defaults';
 import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { RecordSanitizer, text, truncate } from './record-sanitizer';
 
 describe('RecordSanitizer', () => {
@@ -17,6 +19,28 @@ describe('RecordSanitizer', () => {
     it.each(['inputTokens', 'outputTokens', 'maxTokens', 'tokenCount', 'userId', 'email'])('does not redact %s', (key) => {
       expect(sanitizer.isSecretKey(key)).toBe(false);
       expect(sanitizer.json({ [key]: 42 })).toEqual({ [key]: 42 });
+    });
+
+    it.each(['user[password]', 'token[]', 'api_key[0]', 'a[b][accessToken]'])('redacts the bracket-notation key %s', (key) => {
+      expect(sanitizer.isSecretKey(key)).toBe(true);
+    });
+
+    it('keeps bracket-notation keys none of whose parts is secret', () => {
+      expect(sanitizer.isSecretKey('filter[tokenCount]')).toBe(false);
+      expect(sanitizer.isSecretKey('tag[]')).toBe(false);
+    });
+
+    it('stores a platform request or response by its class name: its raw headers hold credentials', () => {
+      const req = new IncomingMessage(new Socket());
+      req.rawHeaders.push('authorization', 'Bearer s3cret');
+      expect(sanitizer.json({ req, id: 1 })).toEqual({ req: '[IncomingMessage]', id: 1 });
+    });
+
+    it('a thrown non-Error object becomes redacted JSON in error_message; Errors and strings keep their text', () => {
+      const message = sanitizer.errorMessage({ status: 500, apiKey: 'k-123', config: { headers: { Authorization: 'Bearer t' } } });
+      expect(JSON.parse(message)).toEqual({ status: 500, apiKey: REDACTED, config: { headers: { Authorization: REDACTED } } });
+      expect(sanitizer.errorMessage(new Error('boom'))).toBe('boom');
+      expect(sanitizer.errorMessage('plain')).toBe('plain');
     });
 
     it('redacts at any depth and inside arrays', () => {
@@ -207,6 +231,27 @@ describe('RecordSanitizer', () => {
       expect(text(null, 10)).toBeNull();
       expect(text('a'.repeat(50), 20)).toBe('a'.repeat(20 - TRUNCATED_MARK.length) + TRUNCATED_MARK);
       expect(truncate('short', 20)).toBe('short');
+    });
+  });
+
+  describe('well-formed text for jsonb', () => {
+    const EMOJI = '\u{1F600}';
+
+    it('never cuts a surrogate pair in half', () => {
+      const cut = truncate('a' + EMOJI.repeat(50), 22);
+      expect(cut.endsWith(TRUNCATED_MARK)).toBe(true);
+      expect((cut as any).isWellFormed()).toBe(true);
+      const json = sanitizer.json({ q: 'a' + EMOJI.repeat(LIMITS.jsonString) }) as { q: string };
+      expect((json.q as any).isWellFormed()).toBe(true);
+    });
+
+    it('replaces lone surrogates in values and keys', () => {
+      expect(sanitizer.json({ s: 'x\ud800', ['k\udc00']: 1 })).toEqual({ s: 'x\ufffd', ['k\ufffd']: 1 });
+    });
+
+    it('keeps the preview of an oversized value well-formed', () => {
+      const big = sanitizer.json({ lis: Array.from({ length: 99 }, () => EMOJI.repeat(999) + 'a') }) as { preview: string };
+      expect((big.preview as any).isWellFormed()).toBe(true);
     });
   });
 });

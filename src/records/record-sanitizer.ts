@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
 
 /**
@@ -19,11 +21,28 @@ export class RecordSanitizer {
    * True when a key names a secret: `accessToken`, `X-Api-Key` and `user_password` all
    * match (equal to, or ending with, a redact key), and so do keys that *start* with
    * `password`, `passwd` or `secret` (`passwordHash`, `passwordConfirm`, `secretKey`).
-   * Other keys are not prefix-matched: `tokenCount` is a number, not a token.
+   * Other keys are not prefix-matched: `tokenCount` is a number, not a token. A key in
+   * bracket notation is secret when any of its parts is (`user[password]`, `token[]`).
    */
   isSecretKey(key: string): boolean {
+    if (key.includes('[')) return key.split(/[[\]]/).some((part) => part !== '' && this.isSecretKey(part));
     const k = normalizeKey(key);
     return this.redact.some((r) => k === r || k.endsWith(r)) || SECRET_PREFIXES.some((p) => k.startsWith(p));
+  }
+
+  /**
+   * The `error_message` of a thrown value: an Error's message, a string as it is, and
+   * anything else (an axios-style object, `throw { status, apiKey }`) as its JSON, redacted
+   * and truncated like a JSON column, so that its secret keys never reach a table.
+   */
+  errorMessage(error: unknown): string {
+    if (error instanceof Error) return error.message;
+    if (typeof error === 'string') return error;
+    try {
+      return JSON.stringify(this.json(error)) ?? String(error);
+    } catch {
+      return String(error);
+    }
   }
 
   /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
@@ -33,13 +52,13 @@ export class RecordSanitizer {
     const text = JSON.stringify(clean);
     if (text === undefined) return null;
     if (text.length <= LIMITS.jsonTotal) return clean;
-    return { _truncated: true, _originalLength: text.length, preview: text.slice(0, LIMITS.jsonString) + TRUNCATED_MARK };
+    return { _truncated: true, _originalLength: text.length, preview: truncate(text, LIMITS.jsonString + TRUNCATED_MARK.length) };
   }
 
   private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     switch (typeof value) {
       case 'string':
-        return truncate(value, LIMITS.jsonString);
+        return truncate(wellFormed(value), LIMITS.jsonString);
       case 'number':
         return Number.isFinite(value) ? value : String(value);
       case 'boolean':
@@ -57,6 +76,8 @@ export class RecordSanitizer {
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
     if (obj instanceof RegExp) return String(obj);
     if (Buffer.isBuffer(obj) || ArrayBuffer.isView(obj)) return `[Binary ${(obj as ArrayBufferView).byteLength} bytes]`;
+    // A platform request or response (an @Req() argument): its raw headers hold credentials.
+    if (obj instanceof IncomingMessage || obj instanceof ServerResponse || obj instanceof Socket) return `[${obj.constructor.name}]`;
     if (seen.has(obj)) return '[Circular]';
     if (depth >= LIMITS.jsonDepth) return '[Truncated: too deep]';
     seen.add(obj);
@@ -100,7 +121,7 @@ export class RecordSanitizer {
         v = '[Unreadable]';
       }
       const clean = this.walk(v, depth + 1, seen);
-      if (clean !== undefined) out[key] = clean;
+      if (clean !== undefined) out[wellFormed(key)] = clean;
     }
     if (keys.length > LIMITS.jsonKeys) out._truncated = `${keys.length - LIMITS.jsonKeys} more keys`;
     return out;
@@ -112,9 +133,24 @@ function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_\s.]/g, '');
 }
 
-/** Cuts a string to `max` characters, marking the cut. */
+/**
+ * Cuts a string to `max` characters, marking the cut. Never between the two halves of a
+ * surrogate pair (an emoji): PostgreSQL refuses a lone half in `jsonb`, failing the batch.
+ */
 export function truncate(value: string, max: number): string {
-  return value.length <= max ? value : value.slice(0, Math.max(0, max - TRUNCATED_MARK.length)) + TRUNCATED_MARK;
+  if (value.length <= max) return value;
+  let end = Math.max(0, max - TRUNCATED_MARK.length);
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return value.slice(0, end) + TRUNCATED_MARK;
+}
+
+type WellFormedString = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/** The string with any lone surrogate replaced by U+FFFD, as `jsonb` accepts only well-formed text. */
+function wellFormed(value: string): string {
+  const s = value as WellFormedString;
+  return s.isWellFormed() ? value : s.toWellFormed();
 }
 
 /** A free-text column value: stringified, truncated, or `null`. */

@@ -26,7 +26,9 @@ function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(query)) {
     const prev = out[key];
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value); // not a copy per repeat: `?a=&a=&…` stays linear
+    else out[key] = [prev, value];
   }
   return out;
 }
