@@ -31,6 +31,7 @@ export const messages = {
   notFiniteNumber: (field: string, value: unknown) => `${field} must be a finite number, got ${describeValue(value)}`,
   notBoolean: (field: string, value: unknown) => `${field} must be a boolean, got ${describeValue(value)}`,
   notDate: (field: string, value: unknown) => `${field} must be a valid Date, got ${describeValue(value)}`,
+  outOfRange: (field: string, range: string, value: unknown) => `${field} must be ${range}, got ${describeValue(value)}`,
   notObject: (field: string, value: unknown) => `${field} must be a plain object, got ${describeValue(value)}`,
 
   bufferOverflow: (dropped: number, max: number) =>

@@ -141,6 +141,26 @@ describe('AuditService end to end (PostgreSQL + Redis)', () => {
     });
   });
 
+  it('values at the edge of what the columns hold are stored, and fail no batch', async () => {
+    const failedBefore = audit.stats().failed;
+    const edge = audit.logExternalApiCall({
+      service: 'gemini',
+      model: 'gemini-2.5-flash',
+      statusCode: 999,
+      inputTokens: 3e12,
+      outputTokens: 3e12,
+      responseSizeBytes: 1e12,
+      occurredAt: new Date('9999-12-31T23:59:59.999Z'),
+    });
+    const oldest = audit.trackEvent('edge.oldest', { s: 'x\ud800' }, { occurredAt: new Date('0001-01-01T00:00:00.000Z') });
+    await persist();
+    const [e] = await db.rows('external_api_call_logs', 'id = $1', [edge]);
+    expect(e).toMatchObject({ status_code: 999, input_tokens: 2_147_483_647, response_size_bytes: 2_147_483_647, cost_estimate: null });
+    const [o] = await db.rows('event_logs', 'id = $1', [oldest]);
+    expect(o.properties).toEqual({ s: 'x\ufffd' });
+    expect(audit.stats().failed).toBe(failedBefore);
+  });
+
   it('logExternalApiCall stores tokens and a six-decimal cost, and NULL (not 0) when unknown', async () => {
     const known = audit.logExternalApiCall({
       service: 'gemini',

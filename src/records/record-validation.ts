@@ -52,7 +52,28 @@ export function optionalDate(field: string, value: unknown): Date | undefined {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new AnalyticsValidationError(messages.notDate(field, value), field);
   }
+  // PostgreSQL's timestamptz refuses the extended years a JS Date can hold (±275760).
+  const year = value.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new AnalyticsValidationError(messages.outOfRange(field, 'a date in the years 1 to 9999', value), field);
   return value;
+}
+
+/** An HTTP status code, 100 to 999 (the `smallint` column's share of it). */
+export function optionalStatusCode(field: string, value: unknown): number | undefined {
+  const n = optionalNumber(field, value);
+  if (n !== undefined && (!Number.isInteger(n) || n < 100 || n > 999)) {
+    throw new AnalyticsValidationError(messages.outOfRange(field, 'an integer HTTP status from 100 to 999', value), field);
+  }
+  return n;
+}
+
+/** A cost in USD that `numeric(12,6)` holds: 0 up to, not including, 1,000,000. */
+export function optionalCost(field: string, value: unknown): number | undefined {
+  const n = optionalNumber(field, value);
+  if (n !== undefined && (n < 0 || n >= 1_000_000)) {
+    throw new AnalyticsValidationError(messages.outOfRange(field, 'a cost from 0 to less than 1,000,000 USD', value), field);
+  }
+  return n;
 }
 
 export function optionalObject(field: string, value: unknown): object | undefined {

@@ -69,6 +69,18 @@ describe('RecordFactory', () => {
       expect(validationError(() => factory.audit({ action: 'a', occurredAt: new Date('nope') })).field).toBe('occurredAt');
     });
 
+    it('refuses an occurredAt outside the years 1 to 9999, which timestamptz cannot take', () => {
+      expect(validationError(() => factory.audit({ action: 'a', occurredAt: new Date(8.64e15) })).message).toMatch(/years 1 to 9999/);
+      expect(validationError(() => factory.event('e', {}, { occurredAt: new Date(Date.UTC(-1000, 0, 1)) })).field).toBe('extra.occurredAt');
+    });
+
+    it('refuses a status code or a cost the columns cannot hold', () => {
+      expect(validationError(() => factory.externalCall({ service: 's', statusCode: 99999 })).field).toBe('statusCode');
+      expect(validationError(() => factory.externalCall({ service: 's', statusCode: 200.5 })).field).toBe('statusCode');
+      expect(validationError(() => factory.externalCall({ service: 's', costEstimate: 1e9 })).field).toBe('costEstimate');
+      expect(validationError(() => factory.externalCall({ service: 's', costEstimate: -1 })).field).toBe('costEstimate');
+    });
+
     it('refuses an auth event without a boolean success', () => {
       expect(validationError(() => factory.auth({ eventType: 'login', success: 'yes' as any })).field).toBe('success');
     });
@@ -294,6 +306,11 @@ describe('RecordFactory', () => {
 
       expect(row.cost_estimate).toBeNull();
       expect(noUsage).toMatchObject({ cost_estimate: null, input_tokens: null, output_tokens: null });
+    });
+
+    it('stores counts above the integer columns\' range as their maximum, and an estimate numeric(12,6) cannot hold as unknown', () => {
+      const { row } = priced.externalCall({ service: 'gemini', model: 'test-model', inputTokens: 3e12, outputTokens: 3e12, responseSizeBytes: 1e12 });
+      expect(row).toMatchObject({ input_tokens: 2_147_483_647, output_tokens: 2_147_483_647, response_size_bytes: 2_147_483_647, cost_estimate: null });
     });
 
     it('rounds a given cost to six places', () => {

@@ -67,9 +67,12 @@ export const ACCESS_LOG_COLUMNS: readonly string[] = [
 const traceIdOf = (value: string | undefined): string | null =>
   typeof value === 'string' && /^[0-9a-f]{32}$/i.test(value) ? value.toLowerCase() : null;
 
-/** Non-negative integer token/byte count, or null when unknown. */
+/** The largest value of the `integer` columns (tokens, byte sizes). */
+const INTEGER_MAX = 2_147_483_647;
+
+/** Non-negative integer token/byte count, at most `INTEGER_MAX` (a larger one is stored as that), or null when unknown. */
 const count = (value: number | undefined): number | null =>
-  value === undefined || value === null ? null : Math.max(0, Math.round(value));
+  value === undefined || value === null ? null : Math.min(INTEGER_MAX, Math.max(0, Math.round(value)));
 
 /**
  * Builds validated, redacted, truncated rows from what callers pass. All work that can
@@ -175,9 +178,10 @@ export class RecordFactory {
       cachedInputTokens: v.optionalNumber('cachedInputTokens', call.cachedInputTokens),
       reasoningTokens: v.optionalNumber('reasoningTokens', call.reasoningTokens),
     };
-    const givenCost = v.optionalNumber('costEstimate', call.costEstimate);
-    const cost =
-      givenCost !== undefined ? roundUsd(givenCost) : estimateCostUsd(resolvePrice(model, this.options.pricing), usage);
+    const givenCost = v.optionalCost('costEstimate', call.costEstimate);
+    const estimated = givenCost !== undefined ? roundUsd(givenCost) : estimateCostUsd(resolvePrice(model, this.options.pricing), usage);
+    // An estimate `numeric(12,6)` cannot hold (absurd token counts, a custom price) is unknown, not a failed batch.
+    const cost = estimated !== null && Number(estimated) >= 1_000_000 ? null : estimated;
     return {
       table: 'external_api_call_logs',
       row: {
@@ -187,7 +191,7 @@ export class RecordFactory {
         service: text(service, LIMITS.short),
         endpoint: text(v.optionalString('endpoint', call.endpoint), LIMITS.endpoint),
         method: text(v.optionalString('method', call.method)?.toUpperCase() ?? 'POST', 16),
-        status_code: count(v.optionalNumber('statusCode', call.statusCode)),
+        status_code: v.optionalStatusCode('statusCode', call.statusCode) ?? null,
         response_time_ms: v.optionalNumber('responseTimeMs', call.responseTimeMs) ?? null,
         model: text(model, LIMITS.identifier),
         input_tokens: count(usage.inputTokens),
