@@ -8,19 +8,7 @@ import type { ExternalCallInput } from '../records/record.types';
 import { extractModel, extractUsage } from '../records/usage-extractor';
 import type { TrackExternalMetadata } from './analytics.metadata';
 import { errorMessageOf, observeCall, statusCodeOf } from './observe-call';
-
-/** Bytes of a value as JSON (strings and buffers as they are); undefined when it cannot be measured. */
-function sizeOf(value: unknown): number | undefined {
-  try {
-    if (value === undefined) return undefined;
-    if (typeof value === 'string') return Buffer.byteLength(value);
-    if (Buffer.isBuffer(value)) return value.length;
-    const json = JSON.stringify(value);
-    return json === undefined ? undefined : Buffer.byteLength(json);
-  } catch {
-    return undefined;
-  }
-}
+import { payloadSize } from './payload-size';
 
 /**
  * Runs one `@TrackExternal()` call and records latency, status, sizes, tokens and cost.
@@ -66,8 +54,8 @@ export class ExternalCallRecorder {
         model,
         ...usage,
         costEstimate: cost ?? undefined,
-        requestSizeBytes: sizeOf(args.length === 1 ? args[0] : args),
-        responseSizeBytes: failed ? undefined : sizeOf(result),
+        requestSizeBytes: payloadSize(args.length === 1 ? args[0] : args),
+        responseSizeBytes: failed ? undefined : payloadSize(result),
         errorMessage: failed ? this.factory.sanitizer.errorMessage(error) : undefined,
         metadata,
       };
