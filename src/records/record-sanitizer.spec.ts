@@ -234,6 +234,20 @@ describe('RecordSanitizer', () => {
     });
   });
 
+  describe('values that throw when read', () => {
+    it('stores a Proxy whose traps throw, or a revoked one, as "[Unreadable]" and keeps the rest', () => {
+      const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no'); } });
+      const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+      revoke();
+      expect(sanitizer.json({ hostile, revoked, kept: 1 })).toEqual({ hostile: '[Unreadable]', revoked: '[Unreadable]', kept: 1 });
+    });
+
+    it('ends a toJSON that returns a new object each time at the depth limit', () => {
+      const endless = (): object => ({ toJSON: endless });
+      expect(JSON.stringify(sanitizer.json({ endless: endless() }))).toContain('[Truncated: too deep]');
+    });
+  });
+
   describe('well-formed text for jsonb', () => {
     const EMOJI = '\u{1F600}';
 

@@ -72,7 +72,15 @@ export class RecordSanitizer {
         return value.toString();
     }
     if (value === null) return null;
-    const obj = value as object;
+    try {
+      return this.walkObjectLike(value as object, depth, seen);
+    } catch {
+      // A Proxy whose traps throw, a revoked one, a toJSON that throws: that value is lost, not the record.
+      return '[Unreadable]';
+    }
+  }
+
+  private walkObjectLike(obj: object, depth: number, seen: WeakSet<object>): unknown {
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
     if (obj instanceof RegExp) return String(obj);
     if (Buffer.isBuffer(obj) || ArrayBuffer.isView(obj)) return `[Binary ${(obj as ArrayBufferView).byteLength} bytes]`;
@@ -89,7 +97,8 @@ export class RecordSanitizer {
         return this.walkObject({ name, message, ...(obj as any) }, depth, seen);
       }
       if (typeof (obj as any).toJSON === 'function') {
-        return this.walk((obj as any).toJSON(), depth, seen);
+        // One level deeper: a toJSON that returns a new object each time ends at the depth limit.
+        return this.walk((obj as any).toJSON(), depth + 1, seen);
       }
       return this.walkObject(obj as Record<string, unknown>, depth, seen);
     } finally {
