@@ -6,10 +6,10 @@ class TooLarge extends Error {}
 /**
  * About how many bytes `value` takes as a request or response payload, without building it:
  * a string sent as it is in UTF-8, binary data (Buffers, typed arrays, ArrayBuffers) by its
- * length, and anything else as the length of its JSON (string escapes aside). `JSON.stringify` of a
- * 30 MB Buffer argument held the event loop for seconds, as Buffer's `toJSON` spells every
- * byte out as a number. Walks at most 10,000 values; `undefined` past that, for a cycle, or
- * when nothing would be sent.
+ * length, and anything else as the length of its JSON (string escapes aside).
+ * `JSON.stringify` of a 30 MB Buffer argument held the event loop for seconds, as Buffer's
+ * `toJSON` spells every byte out as a number. Walks at most 10,000 values; `undefined` past
+ * that, for a cycle, or when nothing would be sent.
  */
 export function payloadSize(value: unknown): number | undefined {
   let visited = 0;
