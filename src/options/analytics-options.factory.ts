@@ -1,7 +1,7 @@
 import { validateSync, ValidationError } from 'class-validator';
 import { AnalyticsOptionsError } from '../analytics.errors';
-import { readUser } from '../capture/read-property';
 import { messages } from '../analytics.messages';
+import { readUser } from '../capture/read-property';
 import { AnalyticsModuleOptions } from './analytics-module-options.interface';
 import { DEFAULT_CLUSTER_PREFIX, DEFAULT_OPTIONS, DEFAULT_REDACT_KEYS, DEFAULT_SKIP_PATHS } from './analytics-options.defaults';
 import {

@@ -20,5 +20,13 @@ export const LIMITS = {
   short: 100,
 } as const;
 
+/** Bounds of the numeric columns: what is outside is clamped, refused or stored as unknown (see RecordFactory). */
+export const COLUMN_BOUNDS = {
+  /** The largest value of the `integer` columns (tokens, byte sizes). */
+  integerMax: 2_147_483_647,
+  /** `cost_estimate` is `numeric(12,6)`: costs below this many USD. */
+  costUsdBelow: 1_000_000,
+} as const;
+
 export const TRUNCATED_MARK = '…[truncated]';
 export const REDACTED = '[REDACTED]';

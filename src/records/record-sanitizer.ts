@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { errorMessageOf } from '../capture/observe-call';
 import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
 
 /**
@@ -36,13 +37,7 @@ export class RecordSanitizer {
    * and truncated like a JSON column, so that its secret keys never reach a table.
    */
   errorMessage(error: unknown): string {
-    if (error instanceof Error) return error.message;
-    if (typeof error === 'string') return error;
-    try {
-      return JSON.stringify(this.json(error)) ?? String(error);
-    } catch {
-      return String(error);
-    }
+    return errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error));
   }
 
   /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */

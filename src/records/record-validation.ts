@@ -1,6 +1,7 @@
 import { AnalyticsValidationError } from '../analytics.errors';
 import { messages } from '../analytics.messages';
 import { isSubjectHash } from './identifier-hasher';
+import { COLUMN_BOUNDS } from './record-limits';
 
 /*
  * Argument checks of the AuditService methods. Each throws AnalyticsValidationError
@@ -70,7 +71,7 @@ export function optionalStatusCode(field: string, value: unknown): number | unde
 /** A cost in USD that `numeric(12,6)` holds: 0 up to, not including, 1,000,000. */
 export function optionalCost(field: string, value: unknown): number | undefined {
   const n = optionalNumber(field, value);
-  if (n !== undefined && (n < 0 || n >= 1_000_000)) {
+  if (n !== undefined && (n < 0 || n >= COLUMN_BOUNDS.costUsdBelow)) {
     throw new AnalyticsValidationError(messages.outOfRange(field, 'a cost from 0 to less than 1,000,000 USD', value), field);
   }
   return n;

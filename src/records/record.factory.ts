@@ -9,7 +9,7 @@ import { estimateCostUsd, roundUsd } from './cost-calculator';
 import { isoTimestamp } from './iso-timestamp';
 import { diffStates } from './diff';
 import { resolvePrice } from './price-table';
-import { LIMITS } from './record-limits';
+import { COLUMN_BOUNDS, LIMITS } from './record-limits';
 import { RecordSanitizer, text } from './record-sanitizer';
 import type {
   AuditEntryInput,
@@ -67,12 +67,9 @@ export const ACCESS_LOG_COLUMNS: readonly string[] = [
 const traceIdOf = (value: string | undefined): string | null =>
   typeof value === 'string' && /^[0-9a-f]{32}$/i.test(value) ? value.toLowerCase() : null;
 
-/** The largest value of the `integer` columns (tokens, byte sizes). */
-const INTEGER_MAX = 2_147_483_647;
-
-/** Non-negative integer token/byte count, at most `INTEGER_MAX` (a larger one is stored as that), or null when unknown. */
+/** Non-negative integer token/byte count, at most the `integer` columns' maximum (a larger one is stored as that), or null when unknown. */
 const count = (value: number | undefined): number | null =>
-  value === undefined || value === null ? null : Math.min(INTEGER_MAX, Math.max(0, Math.round(value)));
+  value === undefined || value === null ? null : Math.min(COLUMN_BOUNDS.integerMax, Math.max(0, Math.round(value)));
 
 /**
  * Builds validated, redacted, truncated rows from what callers pass. All work that can
@@ -181,7 +178,7 @@ export class RecordFactory {
     const givenCost = v.optionalCost('costEstimate', call.costEstimate);
     const estimated = givenCost !== undefined ? roundUsd(givenCost) : estimateCostUsd(resolvePrice(model, this.options.pricing), usage);
     // An estimate `numeric(12,6)` cannot hold (absurd token counts, a custom price) is unknown, not a failed batch.
-    const cost = estimated !== null && Number(estimated) >= 1_000_000 ? null : estimated;
+    const cost = estimated !== null && Number(estimated) >= COLUMN_BOUNDS.costUsdBelow ? null : estimated;
     return {
       table: 'external_api_call_logs',
       row: {
