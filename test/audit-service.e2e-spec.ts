@@ -209,6 +209,34 @@ describe('AuditService end to end (PostgreSQL + Redis)', () => {
     });
   });
 
+  it('secrets inside values (a Gemini URL key, a bearer token, a JWT, a database password) never reach a table', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const call = audit.logExternalApiCall({
+      service: 'gemini',
+      endpoint: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent?key=AIzaSyA-1234567890abcdefghijklmnopqrstu',
+      statusCode: 401,
+      errorMessage: 'upstream refused Authorization: Bearer 8f2a1c9e7b6d5a4f3e2d1c0b',
+      metadata: { callback: `https://app.test/hook?token=t-123&id=7`, note: `session ${jwt}` },
+    });
+    const entry = audit.logSystemEvent('db.unreachable', 'connect ECONNREFUSED postgres://app:hunter2@db.internal:5432/app', {
+      errorMessage: 'retry with password=hunter2',
+    });
+    await persist();
+    const [c] = await db.rows('external_api_call_logs', 'id = $1', [call]);
+    expect(c).toMatchObject({
+      endpoint: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent?key=[REDACTED]',
+      error_message: 'upstream refused Authorization: Bearer [REDACTED]',
+      metadata: { callback: 'https://app.test/hook?token=[REDACTED]&id=7', note: 'session [REDACTED]' },
+    });
+    const [a] = await db.rows('audit_logs', 'id = $1', [entry]);
+    expect(a).toMatchObject({
+      message: 'connect ECONNREFUSED postgres://app:[REDACTED]@db.internal:5432/app',
+      error_message: 'retry with password=[REDACTED]',
+    });
+    const stored = JSON.stringify([c, a]);
+    for (const secret of ['AIzaSy', '8f2a1c9e', 't-123', jwt, 'hunter2']) expect(stored).not.toContain(secret);
+  });
+
   it('trackEvent stores the event; a dedupKey logs once, even across flushes', async () => {
     const subjectHash = audit.hashIdentifier('ann@example.com');
     const first = audit.trackEvent('experiment.exposed', { variant: 'b' }, { userId: 'user-5', subjectHash, value: 3, dedupKey: 'exp-1:user-5' });

@@ -67,6 +67,18 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(audit.stats().failed).toBe(failedBefore);
   });
 
+  it('redacts a JWT in the path and secrets inside query values, and keeps the rest', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const next = encodeURIComponent('https://maps.test/api?key=AIza-secret&zoom=3');
+    await http().get(`/items/${jwt}?next=${next}&color=red`).set('x-request-id', 'req-jwt');
+    const row = await accessRow('req-jwt');
+    expect(row).toMatchObject({
+      endpoint: '/items/[REDACTED]',
+      route: '/items/:id',
+      query_params: { next: 'https://maps.test/api?key=[REDACTED]&zoom=3', color: 'red' },
+    });
+  });
+
   it('logs an unknown route as 404 with a null route', async () => {
     const res = await http().get('/does/not/exist').set('x-request-id', 'req-404');
     expect(res.status).toBe(404);

@@ -2,42 +2,45 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { errorMessageOf } from '../capture/observe-call';
 import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
+import { SecretKeys } from './secret-keys';
+import { SecretScrubber } from './secret-scrubber';
 
 /**
  * Turns any value into JSON-safe data before it is queued: keys listed in `redactKeys`
- * become `"[REDACTED]"`, oversized strings/arrays/objects are truncated and marked, and
- * circular references, BigInts, Errors, Buffers, Maps and Sets never throw.
+ * become `"[REDACTED]"`, secrets inside strings (a JWT, an API key, `?key=…` in a URL) are
+ * replaced by it, oversized strings/arrays/objects are truncated and marked, and circular
+ * references, BigInts, Errors, Buffers, Maps and Sets never throw.
  */
-/** Normalised key starts that always name a secret, whatever follows. */
-const SECRET_PREFIXES: readonly string[] = ['password', 'passwd', 'secret'];
-
 export class RecordSanitizer {
-  private readonly redact: string[];
+  private readonly keys: SecretKeys;
+  private readonly scrubber: SecretScrubber;
 
   constructor(redactKeys: readonly string[]) {
-    this.redact = [...new Set(redactKeys.map(normalizeKey).filter(Boolean))];
+    this.keys = new SecretKeys(redactKeys);
+    this.scrubber = new SecretScrubber(this.keys);
   }
 
-  /**
-   * True when a key names a secret: `accessToken`, `X-Api-Key` and `user_password` all
-   * match (equal to, or ending with, a redact key), and so do keys that *start* with
-   * `password`, `passwd` or `secret` (`passwordHash`, `passwordConfirm`, `secretKey`).
-   * Other keys are not prefix-matched: `tokenCount` is a number, not a token. A key in
-   * bracket notation is secret when any of its parts is (`user[password]`, `token[]`).
-   */
+  /** True when a key names a secret (see `SecretKeys.isSecret`). */
   isSecretKey(key: string): boolean {
-    if (key.includes('[')) return key.split(/[[\]]/).some((part) => part !== '' && this.isSecretKey(part));
-    const k = normalizeKey(key);
-    return this.redact.some((r) => k === r || k.endsWith(r)) || SECRET_PREFIXES.some((p) => k.startsWith(p));
+    return this.keys.isSecret(key);
   }
 
   /**
-   * The `error_message` of a thrown value: an Error's message, a string as it is, and
-   * anything else (an axios-style object, `throw { status, apiKey }`) as its JSON, redacted
-   * and truncated like a JSON column, so that its secret keys never reach a table.
+   * A free-text column value (`message`, `error_message`, `endpoint`, …): stringified, with
+   * the secrets inside it replaced, truncated; or `null`.
+   */
+  text(value: unknown, max: number): string | null {
+    if (value === undefined || value === null) return null;
+    return this.scrubbed(typeof value === 'string' ? value : String(value), max);
+  }
+
+  /**
+   * The `error_message` of a thrown value, also safe for a log line: an Error's message, a
+   * string as it is, and anything else (an axios-style object, `throw { status, apiKey }`)
+   * as its JSON, redacted and truncated like a JSON column; secrets inside it replaced.
    */
   errorMessage(error: unknown): string {
-    return errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error));
+    return this.scrubbed(errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error)), LIMITS.text);
   }
 
   /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
@@ -53,7 +56,7 @@ export class RecordSanitizer {
   private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     switch (typeof value) {
       case 'string':
-        return truncate(wellFormed(value), LIMITS.jsonString);
+        return this.scrubbed(wellFormed(value), LIMITS.jsonString);
       case 'number':
         return Number.isFinite(value) ? value : String(value);
       case 'boolean':
@@ -114,7 +117,7 @@ export class RecordSanitizer {
     const out: Record<string, unknown> = {};
     const keys = Object.keys(obj);
     for (const key of keys.slice(0, LIMITS.jsonKeys)) {
-      if (this.isSecretKey(key)) {
+      if (this.keys.isSecret(key)) {
         out[key] = REDACTED;
         continue;
       }
@@ -130,12 +133,19 @@ export class RecordSanitizer {
     if (keys.length > LIMITS.jsonKeys) out._truncated = `${keys.length - LIMITS.jsonKeys} more keys`;
     return out;
   }
+
+  /**
+   * Scrubbed, then cut to `max`. Only the part that can be kept is scrubbed (with room for
+   * a secret that straddles the cut), so a huge string costs no more than a long one.
+   */
+  private scrubbed(value: string, max: number): string {
+    const head = value.length > max + SCRUB_MARGIN ? value.slice(0, max + SCRUB_MARGIN) : value;
+    return truncate(this.scrubber.scrub(head), max);
+  }
 }
 
-/** Lower-case, separators removed: `X-Api-Key`, `x_api_key` and `xApiKey` compare equal. */
-function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_\s.]/g, '');
-}
+/** Characters past a cut still scrubbed, so that a secret cut in two is recognised whole. */
+const SCRUB_MARGIN = 512;
 
 /**
  * Cuts a string to `max` characters, marking the cut. Never between the two halves of a
