@@ -54,6 +54,15 @@ class LlmClients {
   invoice(_customer: string) {
     return { status: 201, total: 10 };
   }
+
+  @TrackExternal('billing-api', {
+    usage: () => {
+      throw { status: 500, apiKey: 'sk-live-in-a-key-field', detail: 'sent Bearer 8f2a1c9e7b6d5a4f3e2d1c0b' };
+    },
+  })
+  brokenUsage() {
+    return { ok: true };
+  }
 }
 
 @Injectable()
@@ -224,6 +233,21 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     expect(out).toBeInstanceOf(Observable);
     await expect(firstValueFrom(out.pipe(toArray()))).resolves.toEqual([1, 2, 3]);
     expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'inventory.watch', before_data: { loaded: true } })]);
+  });
+
+  it("a callback that throws costs the record, not the call, and its secrets stay out of the log line", () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      expect(app.get(LlmClients).brokenUsage()).toEqual({ ok: true });
+      expect(store.externalCalls()).toEqual([]);
+      const logged = error.mock.calls.map((call) => String(call[0])).join('\n');
+      expect(logged).toContain('@TrackExternal could not record a call');
+      expect(logged).toContain('"status":500');
+      expect(logged).not.toContain('sk-live');
+      expect(logged).not.toContain('8f2a1c9e');
+    } finally {
+      error.mockRestore();
+    }
   });
 
   it('still records a successful call whose async `after` fails', async () => {

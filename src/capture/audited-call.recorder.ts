@@ -8,7 +8,7 @@ import { diffStates } from '../records/diff';
 import { RecordFactory } from '../records/record.factory';
 import type { AuditEntryInput } from '../records/record.types';
 import type { AuditedOptions } from './analytics.metadata';
-import { errorCodeOf, errorMessageOf, isThenable, observeCall } from './observe-call';
+import { errorCodeOf, isThenable, observeCall } from './observe-call';
 
 /** The method being audited, for the default action name. */
 export interface CallSite {
@@ -159,7 +159,7 @@ export class AuditedCallRecorder {
 
   private failed(err: unknown): undefined {
     this.counters.captureErrors++;
-    this.throttled.error('audited', `@Audited could not record a call: ${errorMessageOf(err)}`);
+    this.throttled.error('audited', `@Audited could not record a call: ${this.factory.sanitizer.errorMessage(err)}`);
     return undefined;
   }
 }

@@ -7,7 +7,7 @@ import { RecordFactory } from '../records/record.factory';
 import type { ExternalCallInput } from '../records/record.types';
 import { extractModel, extractUsage } from '../records/usage-extractor';
 import type { TrackExternalMetadata } from './analytics.metadata';
-import { errorMessageOf, observeCall, statusCodeOf } from './observe-call';
+import { observeCall, statusCodeOf } from './observe-call';
 import { payloadSize } from './payload-size';
 
 /**
@@ -62,7 +62,7 @@ export class ExternalCallRecorder {
       this.sink.add(this.factory.externalCall(call));
     } catch (err) {
       this.counters.captureErrors++;
-      this.throttled.error('external', `@TrackExternal could not record a call: ${errorMessageOf(err)}`);
+      this.throttled.error('external', `@TrackExternal could not record a call: ${this.factory.sanitizer.errorMessage(err)}`);
     }
   }
 }

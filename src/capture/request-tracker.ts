@@ -5,7 +5,7 @@ import type { ResolvedAnalyticsOptions } from '../options/analytics-options.sche
 import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
-import { errorMessageOf } from './observe-call';
+import { RecordFactory } from '../records/record.factory';
 import { readSessionId } from './read-property';
 import { resolveRequestId, traceIdFrom } from './request-id';
 import { ClientAddress, RequestState, splitUrl } from './request-state';
@@ -30,6 +30,7 @@ export class RequestTracker {
     @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly sink: RecordSink,
     private readonly counters: AnalyticsCounters,
+    private readonly factory: RecordFactory,
   ) {
     this.skip = compileSkipPaths(options.skipPaths);
   }
@@ -105,7 +106,7 @@ export class RequestTracker {
 
   captureFailed(err: unknown): void {
     this.counters.captureErrors++;
-    this.throttled.error('request', `Could not record a request: ${errorMessageOf(err)}`);
+    this.throttled.error('request', `Could not record a request: ${this.factory.sanitizer.errorMessage(err)}`);
   }
 }
 
