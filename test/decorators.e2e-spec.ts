@@ -1,7 +1,7 @@
 import { Controller, INestApplication, Injectable, Logger, Module, Scope } from '@nestjs/common';
 import { ClientProxy, ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom, Observable, of, toArray } from 'rxjs';
+import { firstValueFrom, interval, map, Observable, of, take, toArray } from 'rxjs';
 import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, Audited, AuditService, TrackExternal } from '../src';
 import { TcpProxy } from './support/tcp-proxy';
 import { testOptions } from './support/test-app';
@@ -55,13 +55,28 @@ class LlmClients {
     return { status: 201, total: 10 };
   }
 
-  @TrackExternal('billing-api', {
+  @TrackExternal('openai', {
     usage: () => {
       throw { status: 500, apiKey: 'sk-live-in-a-key-field', detail: 'sent Bearer 8f2a1c9e7b6d5a4f3e2d1c0b' };
     },
+    cost: () => Number.NaN,
+    metadata: () => {
+      throw new Error('metadata bug');
+    },
   })
-  brokenUsage() {
-    return { ok: true };
+  brokenCallbacks() {
+    return openAiChat;
+  }
+
+  @TrackExternal('openai', { usage: () => ({ inputTokens: -1, outputTokens: '10' as unknown as number, cachedInputTokens: 3 }), cost: () => -0.5 })
+  badUsage() {
+    return { model: 'acme-1' };
+  }
+
+  /** A streamed answer: chunks until the consumer stops listening. */
+  @TrackExternal('openai', { endpoint: '/v1/chat/completions' })
+  stream(): Observable<{ model: string; delta: string }> {
+    return interval(1).pipe(map((i) => ({ model: 'gpt-4o-mini', delta: `chunk ${i}` })));
   }
 }
 
@@ -235,19 +250,30 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'inventory.watch', before_data: { loaded: true } })]);
   });
 
-  it("a callback that throws costs the record, not the call, and its secrets stay out of the log line", () => {
+  it('a usage, cost or metadata callback that throws or returns nonsense loses that value, not the row', () => {
     const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const audit = app.get(AuditService);
+    const captureErrors = audit.stats().captureErrors;
     try {
-      expect(app.get(LlmClients).brokenUsage()).toEqual({ ok: true });
-      expect(store.externalCalls()).toEqual([]);
+      expect(app.get(LlmClients).brokenCallbacks()).toBe(openAiChat);
+      expect(app.get(LlmClients).badUsage()).toEqual({ model: 'acme-1' });
+      // The usage that threw is read from the response instead; the NaN cost is priced from the table.
+      expect(store.externalCalls()).toEqual([
+        expect.objectContaining({ input_tokens: 2000, output_tokens: 500, cost_estimate: '0.000525', metadata: null }),
+        expect.objectContaining({ model: 'acme-1', input_tokens: null, output_tokens: null, cached_input_tokens: 3, cost_estimate: null }),
+      ]);
+      expect(audit.stats().captureErrors).toBe(captureErrors + 6);
       const logged = error.mock.calls.map((call) => String(call[0])).join('\n');
-      expect(logged).toContain('@TrackExternal could not record a call');
-      expect(logged).toContain('"status":500');
+      expect(logged).toContain('the usage callback threw: {"status":500,"apiKey":"[REDACTED]","detail":"sent Bearer [REDACTED]"}');
       expect(logged).not.toContain('sk-live');
-      expect(logged).not.toContain('8f2a1c9e');
     } finally {
       error.mockRestore();
     }
+  });
+
+  it('records a streamed call the consumer stopped listening to, with what it had seen', async () => {
+    await expect(firstValueFrom(app.get(LlmClients).stream().pipe(take(2), toArray()))).resolves.toHaveLength(2);
+    expect(store.externalCalls()).toEqual([expect.objectContaining({ service: 'openai', model: 'gpt-4o-mini', status_code: 200, response_size_bytes: expect.any(Number) })]);
   });
 
   it('still records a successful call whose async `after` fails', async () => {

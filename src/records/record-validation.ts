@@ -68,6 +68,13 @@ export function optionalStatusCode(field: string, value: unknown): number | unde
   return n;
 }
 
+/** A token count or byte size: a number of 0 or more (a larger one than the column holds is clamped later). */
+export function optionalCount(field: string, value: unknown): number | undefined {
+  const n = optionalNumber(field, value);
+  if (n !== undefined && n < 0) throw new AnalyticsValidationError(messages.outOfRange(field, 'a count of 0 or more', value), field);
+  return n;
+}
+
 /** A cost in USD that `numeric(12,6)` holds: 0 up to, not including, 1,000,000. */
 export function optionalCost(field: string, value: unknown): number | undefined {
   const n = optionalNumber(field, value);

@@ -56,6 +56,15 @@ describe('RecordFactory', () => {
       expect(error.message).toContain('extra.subjectHash must be 64 lowercase hex characters');
     });
 
+    it.each(['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'requestSizeBytes', 'responseSizeBytes'])(
+      'refuses a negative %s rather than storing it as 0',
+      (field) => {
+        const error = validationError(() => factory.externalCall({ service: 'openai', [field]: -5 }));
+        expect(error.field).toBe(field);
+        expect(error.message).toBe(`${field} must be a count of 0 or more, got -5`);
+      },
+    );
+
     it('accepts a 64-hex subjectHash', () => {
       expect(factory.event('experiment.exposed', {}, { subjectHash: HASH }).row.subject_hash).toBe(HASH);
     });

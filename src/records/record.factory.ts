@@ -67,7 +67,7 @@ export const ACCESS_LOG_COLUMNS: readonly string[] = [
 const traceIdOf = (value: string | undefined): string | null =>
   typeof value === 'string' && /^[0-9a-f]{32}$/i.test(value) ? value.toLowerCase() : null;
 
-/** Non-negative integer token/byte count, at most the `integer` columns' maximum (a larger one is stored as that), or null when unknown. */
+/** Integer token/byte count (validated as 0 or more), at most the `integer` columns' maximum (a larger one is stored as that), or null when unknown. */
 const count = (value: number | undefined): number | null =>
   value === undefined || value === null ? null : Math.min(COLUMN_BOUNDS.integerMax, Math.max(0, Math.round(value)));
 
@@ -170,10 +170,10 @@ export class RecordFactory {
     const service = v.requireString('service', call.service);
     const model = v.optionalString('model', call.model);
     const usage = {
-      inputTokens: v.optionalNumber('inputTokens', call.inputTokens),
-      outputTokens: v.optionalNumber('outputTokens', call.outputTokens),
-      cachedInputTokens: v.optionalNumber('cachedInputTokens', call.cachedInputTokens),
-      reasoningTokens: v.optionalNumber('reasoningTokens', call.reasoningTokens),
+      inputTokens: v.optionalCount('inputTokens', call.inputTokens),
+      outputTokens: v.optionalCount('outputTokens', call.outputTokens),
+      cachedInputTokens: v.optionalCount('cachedInputTokens', call.cachedInputTokens),
+      reasoningTokens: v.optionalCount('reasoningTokens', call.reasoningTokens),
     };
     const givenCost = v.optionalCost('costEstimate', call.costEstimate);
     const estimated = givenCost !== undefined ? roundUsd(givenCost) : estimateCostUsd(resolvePrice(model, this.options.pricing), usage);
@@ -196,8 +196,8 @@ export class RecordFactory {
         cached_input_tokens: count(usage.cachedInputTokens),
         reasoning_tokens: count(usage.reasoningTokens),
         cost_estimate: cost,
-        request_size_bytes: count(v.optionalNumber('requestSizeBytes', call.requestSizeBytes)),
-        response_size_bytes: count(v.optionalNumber('responseSizeBytes', call.responseSizeBytes)),
+        request_size_bytes: count(v.optionalCount('requestSizeBytes', call.requestSizeBytes)),
+        response_size_bytes: count(v.optionalCount('responseSizeBytes', call.responseSizeBytes)),
         error_message: this.sanitizer.text(v.optionalString('errorMessage', call.errorMessage), LIMITS.text),
         metadata: this.sanitizer.json(v.optionalObject('metadata', call.metadata)),
         trace_id: traceIdOf(ctx?.traceId),
