@@ -1,4 +1,4 @@
-import { isObservable, Observable, tap } from 'rxjs';
+import { isObservable, Observable } from 'rxjs';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as any).then === 'function';
@@ -7,8 +7,8 @@ export { isThenable };
 
 /**
  * Calls `invoke` and reports its outcome without changing it: a sync value stays sync, a
- * promise is returned as the same object, an Observable stays an Observable (reported on
- * completion with its last value). Errors are reported and rethrown unchanged.
+ * promise is returned as the same object, an Observable stays an Observable (reported when
+ * it completes, or is unsubscribed before that, with its last value). Errors are reported and rethrown unchanged.
  * The callbacks must not throw (the recorders catch their own failures).
  */
 export function observeCall<T>(
@@ -23,12 +23,7 @@ export function observeCall<T>(
     onFailure(err);
     throw err;
   }
-  if (isObservable(result)) {
-    let last: unknown;
-    return (result as Observable<unknown>).pipe(
-      tap({ next: (v) => (last = v), complete: () => onSuccess(last), error: onFailure }),
-    ) as T;
-  }
+  if (isObservable(result)) return observeObservable(result as Observable<unknown>, onSuccess, onFailure) as T;
   if (isThenable(result)) {
     // Observe without replacing: the caller keeps the very promise the method returned
     // (SDK promises such as OpenAI's APIPromise keep their helpers). The derived promise
@@ -38,6 +33,46 @@ export function observeCall<T>(
   }
   onSuccess(result);
   return result;
+}
+
+/**
+ * The same Observable, reporting each subscription's outcome once: on completion or error,
+ * and on an unsubscribe before either (a client that left an SSE stream, a `take(1)` on a
+ * streamed LLM answer), which is a call that happened too. Written with the Observable
+ * constructor rather than `tap({ unsubscribe })`, which needs rxjs 7.3.
+ */
+function observeObservable(
+  source: Observable<unknown>,
+  onSuccess: (result: unknown) => void,
+  onFailure: (error: unknown) => void,
+): Observable<unknown> {
+  return new Observable((subscriber) => {
+    let last: unknown;
+    let settled = false;
+    const subscription = source.subscribe({
+      next: (value) => {
+        last = value;
+        subscriber.next(value);
+      },
+      error: (err) => {
+        settled = true;
+        onFailure(err);
+        subscriber.error(err);
+      },
+      complete: () => {
+        settled = true;
+        onSuccess(last);
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (!settled) {
+        settled = true;
+        onSuccess(last);
+      }
+    };
+  });
 }
 
 /** `err.code ?? err.status ?? err.name`, as a string. */
