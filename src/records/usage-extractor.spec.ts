@@ -17,22 +17,22 @@ describe('extractUsage', () => {
     });
 
     it('reads usageMetadata under `response` (legacy @google/generative-ai result)', () => {
-      expect(extractUsage(fixture('gemini-legacy-sdk'))).toEqual({ inputTokens: 356, outputTokens: 27 });
+      expect(extractUsage(fixture('gemini-legacy-sdk'))).toEqual({ inputTokens: 356, outputTokens: 27, cachedInputTokens: 0, reasoningTokens: 0 });
     });
 
     it('counts tool-use prompt tokens as input', () => {
       const result = { usageMetadata: { promptTokenCount: 100, toolUsePromptTokenCount: 900, candidatesTokenCount: 50, totalTokenCount: 1050 } };
-      expect(extractUsage(result)).toEqual({ inputTokens: 1000, outputTokens: 50 });
+      expect(extractUsage(result)).toEqual({ inputTokens: 1000, outputTokens: 50, cachedInputTokens: 0, reasoningTokens: 0 });
     });
 
     it('recovers an omitted candidatesTokenCount from totalTokenCount', () => {
       // Gemini's JSON leaves out zero counts, e.g. when the answer was blocked after thinking.
       const result = { usageMetadata: { promptTokenCount: 40, thoughtsTokenCount: 300, totalTokenCount: 340 } };
-      expect(extractUsage(result)).toEqual({ inputTokens: 40, outputTokens: 300, reasoningTokens: 300 });
+      expect(extractUsage(result)).toEqual({ inputTokens: 40, outputTokens: 300, cachedInputTokens: 0, reasoningTokens: 300 });
     });
 
     it('leaves the output unknown when neither candidates nor total are given', () => {
-      expect(extractUsage({ usageMetadata: { promptTokenCount: 40 } })).toEqual({ inputTokens: 40 });
+      expect(extractUsage({ usageMetadata: { promptTokenCount: 40 } })).toEqual({ inputTokens: 40, cachedInputTokens: 0 });
     });
 
     it('makes a sum unknown when one of its present terms is unusable', () => {
@@ -49,6 +49,12 @@ describe('extractUsage', () => {
         cachedInputTokens: 1024,
         reasoningTokens: 384,
       });
+    });
+
+    it("reads the data of OpenAI's `.withResponse()` ({ data, response })", () => {
+      const withResponse = { data: fixture('openai-chat'), response: { status: 200, headers: {} }, request_id: 'req_1' };
+      expect(extractUsage(withResponse)).toMatchObject({ inputTokens: 1117, outputTokens: 512 });
+      expect(extractModel(withResponse)).toBe((fixture('openai-chat') as { model: string }).model);
     });
 
     it('reads the Responses API', () => {

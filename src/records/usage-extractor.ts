@@ -25,7 +25,8 @@ function usage(u: TokenUsage): TokenUsage | undefined {
 /**
  * Gemini `usageMetadata`. `promptTokenCount` already includes `cachedContentTokenCount`;
  * thinking tokens are billed as output. Gemini's JSON omits zero counts, so an absent
- * `candidatesTokenCount` is recovered from `totalTokenCount` rather than guessed.
+ * `candidatesTokenCount` is recovered from `totalTokenCount` rather than guessed, and an
+ * absent cached (thinking) count is 0 once the input (output) count is known, as OpenAI's is.
  */
 function fromGemini(m: Json): TokenUsage | undefined {
   const prompt = count(m.promptTokenCount);
@@ -38,8 +39,8 @@ function fromGemini(m: Json): TokenUsage | undefined {
   return usage({
     inputTokens,
     outputTokens,
-    cachedInputTokens: count(m.cachedContentTokenCount),
-    reasoningTokens: count(m.thoughtsTokenCount),
+    cachedInputTokens: prompt === undefined ? count(m.cachedContentTokenCount) : term(m.cachedContentTokenCount),
+    reasoningTokens: outputTokens === undefined ? count(m.thoughtsTokenCount) : term(m.thoughtsTokenCount),
   });
 }
 
@@ -97,10 +98,16 @@ function fromObject(result: Json): TokenUsage | undefined {
   return undefined;
 }
 
-/** The result itself, then the object under `response` (legacy Gemini SDK, OpenAI stream events). */
+/**
+ * The result itself, then the object under `response` (legacy Gemini SDK, OpenAI stream
+ * events), then the one under `data` (OpenAI's `.withResponse()` gives `{ data, response }`).
+ */
 function candidates(result: unknown): Json[] {
   if (!isObject(result)) return [];
-  return isObject(result.response) ? [result, result.response] : [result];
+  const found = [result];
+  if (isObject(result.response)) found.push(result.response);
+  if (isObject(result.data)) found.push(result.data);
+  return found;
 }
 
 /**
