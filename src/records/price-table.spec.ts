@@ -54,6 +54,11 @@ describe('resolvePrice', () => {
     expect(resolvePrice('o3', {})).toBe(BUILT_IN_PRICES.o3);
   });
 
+  it('prices the first gpt-4o snapshot at its own, higher list price', () => {
+    expect(resolvePrice('gpt-4o-2024-05-13', {})).toMatchObject({ input: 5, output: 15 });
+    expect(resolvePrice('gpt-4o-2024-08-06', {})).toBe(BUILT_IN_PRICES['gpt-4o']);
+  });
+
   it.each([
     ['models/gemini-2.5-flash', 'gemini-2.5-flash'],
     ['publishers/google/models/gemini-2.5-pro', 'gemini-2.5-pro'],
@@ -74,6 +79,11 @@ describe('resolvePrice', () => {
     ['claude-opus-4-1-20250805', 'claude-opus-4-1'],
     ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet'],
     ['claude-3-5-haiku@20241022', 'claude-3-5-haiku'],
+    ['claude-sonnet-4-0', 'claude-sonnet-4'],
+    ['claude-opus-4-0', 'claude-opus-4'],
+    ['anthropic.claude-sonnet-4-5-20250929-v1:0', 'claude-sonnet-4-5'],
+    ['us.anthropic.claude-3-5-haiku-20241022-v1:0', 'claude-3-5-haiku'],
+    ['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'claude-haiku-4-5'],
     ['GPT-4o', 'gpt-4o'],
   ])('normalises %s to %s', (model, key) => {
     expect(resolvePrice(model, {})).toBe(BUILT_IN_PRICES[key]);

@@ -52,6 +52,8 @@ export const BUILT_IN_PRICES: Readonly<Record<string, DatedModelPrice>> = Object
   'gpt-4.1-mini': openai(0.4, 1.6, 0.1),
   'gpt-4.1-nano': openai(0.1, 0.4, 0.025),
   'gpt-4o': openai(2.5, 10, 1.25),
+  // The first gpt-4o snapshot kept its launch price; the dated name resolves here before `gpt-4o`.
+  'gpt-4o-2024-05-13': openai(5, 15),
   'gpt-4o-mini': openai(0.15, 0.6, 0.075),
   o3: openai(2, 8, 0.5),
   'o3-pro': openai(20, 80),
@@ -75,11 +77,24 @@ export const BUILT_IN_PRICES: Readonly<Record<string, DatedModelPrice>> = Object
 
 /**
  * Snapshot and release suffixes, tried in order and stripped until none matches:
- * `claude-3-5-haiku@20241022` (Vertex AI), `gemini-2.5-flash-preview-05-20`,
- * `gpt-4o-2024-08-06`, `claude-sonnet-4-20250514`, `gemini-2.0-flash-001`, `gpt-4-0613`,
- * `claude-3-7-sonnet-latest`.
+ * `claude-3-5-haiku@20241022` (Vertex AI), `anthropic.claude-sonnet-4-5-20250929-v1:0`
+ * (Bedrock), `gemini-2.5-flash-preview-05-20`, `gpt-4o-2024-08-06`,
+ * `claude-sonnet-4-20250514`, `gemini-2.0-flash-001`, `gpt-4-0613`,
+ * `claude-3-7-sonnet-latest`, and the `.0` of `claude-sonnet-4-0` (Anthropic's alias of 4).
  */
-const SUFFIXES = [/@[^@]*$/, /-(?:preview|exp)(?:-\d{2}-\d{2,4})?$/, /-\d{4}-\d{2}-\d{2}$/, /-\d{8}$/, /-\d{3,4}$/, /-latest$/];
+const SUFFIXES = [
+  /@[^@]*$/,
+  /-v\d+(?::\d+)?$/,
+  /-(?:preview|exp)(?:-\d{2}-\d{2,4})?$/,
+  /-\d{4}-\d{2}-\d{2}$/,
+  /-\d{8}$/,
+  /-\d{3,4}$/,
+  /-latest$/,
+  /(?<=^claude-[a-z]+-\d)-0$/,
+];
+
+/** A provider or region prefix with dots: `anthropic.`, `us.anthropic.`, `global.anthropic.` (Bedrock). */
+const DOTTED_PREFIX = /^(?:[a-z]+\.)+/;
 
 /**
  * Words that, after a known name, mean a different product with a different price
@@ -87,10 +102,13 @@ const SUFFIXES = [/@[^@]*$/, /-(?:preview|exp)(?:-\d{2}-\d{2,4})?$/, /-\d{4}-\d{
  */
 const OTHER_PRODUCT = new Set(['mini', 'nano', 'lite', 'pro', 'audio', 'realtime', 'transcribe', 'tts', 'image', 'live', 'research']);
 
-/** `models/gemini-2.5-flash-001` → `gemini-2.5-flash`; `openai/gpt-4o-2024-08-06` → `gpt-4o`. */
+/**
+ * `models/gemini-2.5-flash-001` → `gemini-2.5-flash`; `openai/gpt-4o-2024-08-06` → `gpt-4o`;
+ * `us.anthropic.claude-3-5-haiku-20241022-v1:0` → `claude-3-5-haiku`.
+ */
 function normalise(model: string): string {
   let name = model.trim().toLowerCase();
-  name = name.slice(name.lastIndexOf('/') + 1);
+  name = name.slice(name.lastIndexOf('/') + 1).replace(DOTTED_PREFIX, '');
   for (let stripped = true; stripped; ) {
     stripped = false;
     for (const suffix of SUFFIXES) {
