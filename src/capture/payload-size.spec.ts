@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { payloadSize } from './payload-size';
 
 describe('payloadSize', () => {
@@ -18,6 +19,22 @@ describe('payloadSize', () => {
 
   it('counts a string sent as it is by its UTF-8 bytes', () => {
     expect(payloadSize('héllo')).toBe(6);
+  });
+
+  it('is unknown for a stream or iterator, whose data comes later', () => {
+    async function* chunks() {
+      yield 'a';
+    }
+    function* items() {
+      yield 1;
+    }
+    expect(payloadSize(chunks())).toBeUndefined();
+    expect(payloadSize(items())).toBeUndefined();
+    expect(payloadSize(Readable.from(['a']))).toBeUndefined();
+    expect(payloadSize(new ReadableStream())).toBeUndefined();
+    expect(payloadSize({ stream: Readable.from(['a']) })).toBeUndefined();
+    expect(payloadSize([1, 2])).toBe(5);
+    expect(payloadSize(new Set([1]))).toBe(2);
   });
 
   it('is unknown past 10,000 values, for a cycle, a BigInt or nothing at all', () => {

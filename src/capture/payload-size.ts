@@ -4,12 +4,25 @@ const MAX_VALUES = 10_000;
 class TooLarge extends Error {}
 
 /**
+ * A stream or iterator whose data comes later: a Node stream, a web `ReadableStream`, an
+ * async iterable (an SDK's streamed answer), a generator. Arrays, Maps and Sets are data.
+ */
+function isStream(obj: Record<string | symbol, unknown>): boolean {
+  return (
+    typeof obj[Symbol.asyncIterator] === 'function' ||
+    typeof obj.getReader === 'function' ||
+    (typeof obj.pipe === 'function' && typeof obj.on === 'function') ||
+    (typeof obj.next === 'function' && typeof obj[Symbol.iterator] === 'function')
+  );
+}
+
+/**
  * About how many bytes `value` takes as a request or response payload, without building it:
  * a string sent as it is in UTF-8, binary data (Buffers, typed arrays, ArrayBuffers) by its
  * length, and anything else as the length of its JSON (string escapes aside).
  * `JSON.stringify` of a 30 MB Buffer argument held the event loop for seconds, as Buffer's
  * `toJSON` spells every byte out as a number. Walks at most 10,000 values; `undefined` past
- * that, for a cycle, or when nothing would be sent.
+ * that, for a cycle, for a stream or iterator (its data comes later), or when nothing would be sent.
  */
 export function payloadSize(value: unknown): number | undefined {
   let visited = 0;
@@ -33,6 +46,7 @@ export function payloadSize(value: unknown): number | undefined {
     if (v === null) return 4;
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
     const obj = v as Record<string, unknown> & { toJSON?: () => unknown };
+    if (isStream(obj)) throw new TooLarge(); // its size is only known once it has been read
     if (path.has(obj)) throw new TooLarge();
     path.add(obj);
     try {
