@@ -1,13 +1,15 @@
-import { Controller, Get, INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, INestApplication, Module, StreamableFile } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { AnalyticsModule, AuditService } from '../src';
 import { testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
 import { uniqueNames } from './support/test-names';
+import { until } from './support/until';
 import { obliterateAndClose, openQueue } from './support/test-queue';
 
 @Controller('abort')
@@ -17,6 +19,31 @@ class SlowController {
     await new Promise((r) => setTimeout(r, 500));
     return 'too late';
   }
+
+  /** A download whose file read fails after 64 KB were sent: the server cuts the response. */
+  @Get('broken-file')
+  brokenFile(): StreamableFile {
+    const stream = new Readable({ read() {} });
+    stream.push(Buffer.alloc(64 * 1024, 'a'));
+    setTimeout(() => stream.destroy(new Error('disk read failed')), 50);
+    return new StreamableFile(stream).setErrorLogger(() => undefined);
+  }
+}
+
+/** Sends GET `path` and reads the whole response, however it ends: its status and how many body bytes came. */
+function download(port: number, path: string): Promise<{ status?: number; bytes: number }> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    let status: number | undefined;
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      status = res.statusCode;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('error', () => undefined);
+      res.on('close', () => resolve({ status, bytes }));
+    });
+    req.on('error', () => resolve({ status, bytes }));
+    req.end();
+  });
 }
 
 /** Sends GET `path` and destroys the socket after `afterMs`, before any response. */
@@ -61,5 +88,19 @@ describe.each([
     const rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/slow']);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status_code: 499, error_message: 'Client closed the connection before the response was sent' });
+  });
+
+  it('a response the server cuts short (a stream that failed) is not blamed on the client', async () => {
+    const received = await download(port, '/abort/broken-file');
+    expect(received).toMatchObject({ status: 200, bytes: 64 * 1024 });
+    const audit = app.get(AuditService);
+    let rows: Array<Record<string, unknown>> = [];
+    await until(async () => {
+      await audit.flush({ waitForPersistence: true });
+      rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/broken-file']);
+      return rows.length > 0;
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status_code: 200, error_message: 'The server closed the connection before the response was complete' });
   });
 });

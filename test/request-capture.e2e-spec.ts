@@ -79,6 +79,22 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     });
   });
 
+  it('a record made in a middleware, before the guard, does not keep the user from the request row', async () => {
+    await http().get('/private').set('x-user', 'u-early').set('x-early-event', '1').set('x-request-id', 'req-early').expect(200);
+    expect(await accessRow('req-early')).toMatchObject({ user_id: 'u-early', handler: 'MiscController.private' });
+    const [event] = await db.rows('event_logs', 'request_id = $1', ['req-early']);
+    expect(event).toMatchObject({ event_type: 'request.early', user_id: null });
+  });
+
+  it('runWithAnalyticsContext in a middleware adds to the request: user, handler and error still reach its row', async () => {
+    await http().post('/items/1/summary').set('x-user', 'u-tenant').set('x-tenant', 'tenant-42').set('x-request-id', 'req-tenant').expect(201);
+    expect(await accessRow('req-tenant')).toMatchObject({ user_id: 'u-tenant', handler: 'ItemsController.summarize', status_code: 201 });
+    const [audited] = await db.rows('audit_logs', 'request_id = $1', ['req-tenant']);
+    expect(audited).toMatchObject({ action: 'item.summarize', user_id: 'u-tenant', tenant_id: 'tenant-42' });
+    await http().get('/boom').set('x-tenant', 'tenant-42').set('x-request-id', 'req-tenant-boom').expect(500);
+    expect(await accessRow('req-tenant-boom')).toMatchObject({ handler: 'MiscController.boom', error_message: 'kaboom' });
+  });
+
   it('logs an unknown route as 404 with a null route', async () => {
     const res = await http().get('/does/not/exist').set('x-request-id', 'req-404');
     expect(res.status).toBe(404);

@@ -10,8 +10,7 @@ import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExterna
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { observeCall } from './observe-call';
-import { getAnalyticsContext } from './request-context';
-import { RequestState } from './request-state';
+import { getAnalyticsContext, requestStateOf } from './request-context';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
@@ -103,8 +102,8 @@ export class AnalyticsExplorer implements OnModuleInit {
       const tracked = plan.external ? () => external.run(plan.external!, args, call) : call;
       const run = plan.audited ? () => audited.run(plan.audited!, plan, args, tracked, this, plan.returnsObservable) : tracked;
       if (!plan.routeHandler) return run();
-      const state = getAnalyticsContext();
-      if (!(state instanceof RequestState)) return run();
+      const state = requestStateOf(getAnalyticsContext());
+      if (state === undefined) return run();
       state.handler = handlerName;
       return observeCall(run, noop, (err) => (state.errorMessage = sanitizer.errorMessage(err)));
     };

@@ -5,7 +5,7 @@ import { AnalyticsCallInterceptor } from './analytics-call.interceptor';
 import { AnalyticsExplorer } from './analytics.explorer';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
-import { registerFastifyHooks } from './fastify-request.hooks';
+import { FastifyLikeAdapter, registerFastifyHooks } from './fastify-request.hooks';
 import { RequestTracker } from './request-tracker';
 import { ExpressAppLike, trackExpressApp } from './express-request.tracking';
 
@@ -38,7 +38,7 @@ export function applyRequestTracking(
   if (!options.enabled || !adapter) return;
   explorer.wrapControllers();
   if (adapter.getType() === 'fastify') {
-    registerFastifyHooks(adapter.getInstance(), tracker);
+    registerFastifyHooks(adapter as unknown as FastifyLikeAdapter, tracker);
     return;
   }
   trackExpressApp(adapter.getInstance<ExpressAppLike>(), tracker);

@@ -2,7 +2,7 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import { readIp, readRoute, readStatusCode } from './read-property';
 import { getAnalyticsContext, runInContext } from './request-context';
 import { ClientAddress, RequestState } from './request-state';
-import { RequestTracker, contentLength } from './request-tracker';
+import { RequestTracker, closedByClient, contentLength } from './request-tracker';
 
 type ExpressRequest = IncomingMessage & { originalUrl?: string };
 type Next = (error?: unknown) => void;
@@ -85,7 +85,8 @@ function open(
     state.route ??= readRoute(req)?.path;
     const size = contentLength(getHeader.call(res, 'content-length'));
     if (finished) tracker.end(state, readStatusCode(res), size);
-    else tracker.abandoned(state, size);
+    else if (closedByClient(req.socket)) tracker.abandoned(state, size);
+    else tracker.cutShort(state, readStatusCode(res), size);
   });
   return state;
 }

@@ -1,6 +1,6 @@
-import { runInContext } from './request-context';
+import { AnalyticsContext, getAnalyticsContext, requestStateOf, runInContext } from './request-context';
 import { RequestState } from './request-state';
-import { RequestTracker, contentLength } from './request-tracker';
+import { RequestTracker, closedByClient, contentLength } from './request-tracker';
 
 interface FastifyLikeRequest {
   method: string;
@@ -8,6 +8,7 @@ interface FastifyLikeRequest {
   ip: string;
   headers: Record<string, string | string[] | undefined>;
   routeOptions?: { url?: string };
+  raw?: { socket?: { readableEnded?: boolean; errored?: unknown } | null };
 }
 interface FastifyLikeReply {
   statusCode: number;
@@ -20,28 +21,56 @@ interface FastifyLikeInstance {
   addHook(name: 'onRequest' | 'preHandler' | 'onResponse', hook: Hook): unknown;
   addHook(name: 'onRequestAbort', hook: AbortHook): unknown;
 }
+/** NestJS's FastifyAdapter: its `setOnRequestHook` slot runs in an `onRequest` hook added before Nest middleware. */
+export interface FastifyLikeAdapter {
+  getInstance(): FastifyLikeInstance;
+  setOnRequestHook?(hook: Hook): void;
+  onRequestHook?: Hook;
+}
 
 /**
  * Fastify: native hooks added before the routes are registered. They see every request
  * including 404s, with Fastify's own `request.ip` (trustProxy) and route template.
- * `preHandler` re-enters the context because body parsing runs outside it. A request the
- * client abandons before the response (`onRequestAbort`) is recorded with status 499, as on
- * Express.
+ *
+ * The request is opened in the adapter's `setOnRequestHook` slot, which runs before Nest
+ * middleware (middie), so that a record a middleware makes belongs to the request and a
+ * `runWithAnalyticsContext` there nests in it; a hook the app sets there itself still runs,
+ * after ours. Without that slot (older adapters) it is a plain `onRequest` hook.
+ * `preHandler` re-enters the request's context, as body parsing runs outside it: the one a
+ * middleware made, if it made one. A request the client abandons before the response
+ * (`onRequestAbort`) is recorded with status 499, as on Express.
  */
-export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: RequestTracker): void {
+export function registerFastifyHooks(adapter: FastifyLikeAdapter, tracker: RequestTracker): void {
+  const fastify = adapter.getInstance();
   // Kept beside the request rather than on it, so Fastify's request shape never changes.
   const states = new WeakMap<FastifyLikeRequest, RequestState>();
-  fastify.addHook('onRequest', (request, reply, done) => {
+  /** The context a middleware nested in the request's (runWithAnalyticsContext), to re-enter. */
+  const nested = new WeakMap<FastifyLikeRequest, AnalyticsContext>();
+  const open: Hook = (request, reply, done) => {
     const state = tracker.begin(request, request.method, request.url, request.headers, request.ip);
     if (state === undefined) return done();
     state.route = request.routeOptions?.url;
+    state.reply = reply;
     states.set(request, state);
     reply.header('x-request-id', state.requestId);
     runInContext(state, done);
+  };
+  if (typeof adapter.setOnRequestHook === 'function') installFirst(adapter, open);
+  else fastify.addHook('onRequest', open);
+  // Added after middie, so it runs after Nest middleware: keeps a context they nested.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const state = states.get(request);
+    const current = getAnalyticsContext();
+    if (state !== undefined && current !== state && requestStateOf(current) === state) nested.set(request, current!);
+    done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
     const state = states.get(request);
-    return state === undefined ? done() : runInContext(state, done);
+    if (state === undefined) return done();
+    const context = nested.get(request) ?? state;
+    // Still inside it: nothing to do.
+    if (getAnalyticsContext() === context) return done();
+    runInContext(context, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const state = states.get(request);
@@ -55,8 +84,23 @@ export function registerFastifyHooks(fastify: FastifyLikeInstance, tracker: Requ
     const state = states.get(request);
     if (state !== undefined) {
       states.delete(request);
-      tracker.abandoned(state);
+      // Fastify calls a connection the server closed (a stream that failed) an abort too.
+      if (closedByClient(request.raw?.socket)) tracker.abandoned(state);
+      else tracker.cutShort(state, (state.reply as FastifyLikeReply).statusCode);
     }
     done();
   });
+}
+
+/**
+ * Puts `open` in the adapter's request-hook slot, then whatever hook the app has set there,
+ * now or later (`setOnRequestHook` is wrapped so that a later hook is chained, not swapped in).
+ */
+function installFirst(adapter: FastifyLikeAdapter, open: Hook): void {
+  const setHook = adapter.setOnRequestHook!.bind(adapter);
+  let appHook: Hook | undefined = adapter.onRequestHook;
+  setHook((request, reply, done) => open(request, reply, appHook ? () => appHook!(request, reply, done) : done));
+  adapter.setOnRequestHook = (hook: Hook) => {
+    appHook = hook;
+  };
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SourceSystem } from '../records/audit.enums';
+import { RequestState } from './request-state';
 
 /**
  * What every record made inside a request (or inside `runWithAnalyticsContext`) is
@@ -28,14 +29,23 @@ export function getAnalyticsContext(): AnalyticsContext | undefined {
 
 /**
  * Runs `fn` with a context that every record made inside it is stamped with; use it
- * in jobs, crons and CLIs. Nested calls inherit the outer context's fields.
+ * in jobs, crons and CLIs. Nested calls inherit the outer context's fields. Inside a
+ * request it adds to the request's context (`{ tenantId }`), and the request is still
+ * tracked as one: the user its guards set later, its handler and its error still reach
+ * its access-log row.
  *
  * @example
  * await runWithAnalyticsContext({ userId: job.data.userId, sourceSystem: 'worker' }, () => this.sync(job));
  */
 export function runWithAnalyticsContext<T>(context: AnalyticsContext, fn: () => T): T {
   const parent = storage.getStore();
-  return storage.run(parent ? { ...copyContext(parent), ...context } : { ...context }, fn);
+  return storage.run(parent ? new NestedContext(parent, { ...context }) : { ...context }, fn);
+}
+
+/** The request a context belongs to: the request's own state, or the one a nested context was made in. */
+export function requestStateOf(context: AnalyticsContext | undefined): RequestState | undefined {
+  if (context instanceof RequestState) return context;
+  return context instanceof NestedContext ? context.request : undefined;
 }
 
 /** Runs `fn` inside this very context object (no copy): the request hooks use it. */
@@ -56,12 +66,39 @@ const CONTEXT_KEYS: ReadonlyArray<keyof AnalyticsContext> = [
   'sourceSystem',
 ];
 
-/** The context's fields as a plain object (reads getters such as the lazily resolved user). */
-function copyContext(context: AnalyticsContext): AnalyticsContext {
-  const out: Record<string, unknown> = {};
-  for (const key of CONTEXT_KEYS) {
-    const value = context[key];
-    if (value !== undefined) out[key] = value;
+/**
+ * A context made inside another: its own fields, and the outer one's for the rest, read
+ * when a record asks rather than copied when it is made, so that inside a request the user
+ * is the one the guards set by the time the record is made, as in the request's own context.
+ */
+class NestedContext implements AnalyticsContext {
+  // Getters defined below, one per context key.
+  declare readonly requestId?: string;
+  declare readonly userId?: string;
+  declare readonly userEmail?: string;
+  declare readonly tenantId?: string;
+  declare readonly sessionId?: string;
+  declare readonly correlationId?: string;
+  declare readonly ipAddress?: string;
+  declare readonly userAgent?: string;
+  declare readonly traceId?: string;
+  declare readonly sourceSystem?: SourceSystem;
+
+  /** The request this context was made in, if any. */
+  readonly request: RequestState | undefined;
+
+  constructor(
+    readonly outer: AnalyticsContext,
+    readonly own: AnalyticsContext,
+  ) {
+    this.request = requestStateOf(outer);
   }
-  return out as AnalyticsContext;
+}
+
+for (const key of CONTEXT_KEYS) {
+  Object.defineProperty(NestedContext.prototype, key, {
+    get(this: NestedContext) {
+      return Object.hasOwn(this.own, key) ? this.own[key] : this.outer[key];
+    },
+  });
 }

@@ -9,9 +9,10 @@ export type ClientAddress = string | undefined | ((request: unknown) => string |
  * stamped with, plus what the access-log row needs. Lives in AsyncLocalStorage (the same
  * object, never a copy); the platform hooks keep it beside the request, never on it.
  *
- * The user is resolved lazily with `getUserId` the first time a record asks for it, so a
- * request that makes no record before the response costs nothing, and a record made in a
- * handler sees the user set by the guards. The client address can be lazy the same way.
+ * The user is resolved lazily with `getUserId` when a record asks for it (again until one
+ * is found), so a request that makes no record before the response costs nothing, a record
+ * made in a handler sees the user set by the guards, and one made in a middleware before
+ * them does not keep the row from seeing that user. The client address is lazy the same way.
  */
 export class RequestState implements AnalyticsContext {
   /** The table the finished request goes to: the buffer holds the state itself until its batch leaves. */
@@ -30,6 +31,8 @@ export class RequestState implements AnalyticsContext {
    * kept, so that a batch sent again after a failed attempt keeps its ids.
    */
   rowValues?: unknown[];
+  /** The platform reply where a hook needs it after the request is gone (Fastify's abort hook); released by `finish()`. */
+  reply?: unknown;
   private user?: string | null;
   private ip: ClientAddress | null;
 
@@ -69,8 +72,12 @@ export class RequestState implements AnalyticsContext {
   }
 
   get userId(): string | undefined {
-    // null: resolved, no user. After `finish()` there is no request left to ask.
-    if (this.user === undefined) this.user = (this.request === undefined ? undefined : this.resolveUser(this.request)) ?? null;
+    // Asked again until a user is found: a record made before the guards ran (in a
+    // middleware) must not pin "no user" on the row. `finish()` settles it (null: none).
+    if (this.user === undefined && this.request !== undefined) {
+      const found = this.resolveUser(this.request);
+      if (found !== undefined && found !== null) this.user = found;
+    }
     return this.user ?? undefined;
   }
 
@@ -91,6 +98,7 @@ export class RequestState implements AnalyticsContext {
     this.ip = this.ipAddress ?? null;
     this.sessionId ??= sessionId;
     this.request = undefined;
+    this.reply = undefined;
   }
 }
 

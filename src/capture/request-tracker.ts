@@ -98,6 +98,16 @@ export class RequestTracker {
     }
   }
 
+  /**
+   * Records a response the server closed before it was complete (a streamed file whose read
+   * failed): the status the client received, with a message, so it is never taken for a
+   * client that left.
+   */
+  cutShort(state: RequestState, statusCode: number, responseSize?: number): void {
+    state.errorMessage ??= 'The server closed the connection before the response was complete';
+    this.end(state, statusCode, responseSize);
+  }
+
   /** Records a request the client abandoned before the response: status 499, with a message. */
   abandoned(state: RequestState, responseSize?: number): void {
     state.errorMessage ??= 'Client closed the connection before the response was sent';
@@ -108,6 +118,14 @@ export class RequestTracker {
     this.counters.captureErrors++;
     this.throttled.error('request', `Could not record a request: ${this.factory.sanitizer.errorMessage(err)}`);
   }
+}
+
+/**
+ * Whether a connection that closed before its response was complete was closed by the client
+ * (its end was read, or it was reset) rather than by the server (`res.destroy()`).
+ */
+export function closedByClient(socket: { readableEnded?: boolean; errored?: unknown } | null | undefined): boolean {
+  return !socket || socket.readableEnded === true || (socket.errored !== null && socket.errored !== undefined);
 }
 
 /** A `content-length` header value as a number. */

@@ -21,6 +21,9 @@ import {
   Header,
   INestApplication,
   DynamicModule,
+  MiddlewareConsumer,
+  NestMiddleware,
+  NestModule,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -29,7 +32,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
 import { of, delay } from 'rxjs';
-import { Audited, AuditService, getAnalyticsContext, TrackExternal } from '../../src';
+import { Audited, AuditService, getAnalyticsContext, runWithAnalyticsContext, TrackExternal } from '../../src';
 
 /**
  * Sets `req.user` from an `x-user` header, as an auth guard would; rejects without one.
@@ -214,6 +217,21 @@ export class MiscController {
   }
 }
 
+/**
+ * What apps do in middleware, before the guards: `x-early-event` makes a record there, and
+ * `x-tenant` wraps the rest of the request in `runWithAnalyticsContext({ tenantId })`.
+ */
+@Injectable()
+export class TenantMiddleware implements NestMiddleware {
+  constructor(private readonly audit: AuditService) {}
+
+  use(req: { headers: Record<string, string | undefined> }, _res: unknown, next: () => void) {
+    if (req.headers['x-early-event']) this.audit.trackEvent('request.early');
+    const tenantId = req.headers['x-tenant'];
+    return tenantId ? runWithAnalyticsContext({ tenantId }, () => next()) : next();
+  }
+}
+
 export type Platform = 'express' | 'fastify';
 
 /** Boots the capture test app on one platform with AnalyticsModule (or AnalyticsTestingModule) as given. */
@@ -223,7 +241,11 @@ export async function bootHttpApp(platform: Platform, analytics: DynamicModule):
     controllers: [ItemsController, MiscController],
     providers: [ItemsService, FakeGeminiClient, { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
   })
-  class CaptureAppModule {}
+  class CaptureAppModule implements NestModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(TenantMiddleware).forRoutes(ItemsController, MiscController);
+    }
+  }
   const moduleRef = await Test.createTestingModule({ imports: [CaptureAppModule] }).compile();
   const app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
   await app.init();
