@@ -1,11 +1,14 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import {
   AnalyticsModule,
   AnalyticsModuleOptions,
   AnalyticsOptionsError,
   AnalyticsOptionsFactory,
+  Audited,
   AuditService,
+  TrackExternal,
 } from '../src';
 import { testOptions } from './support/test-app';
 import { useSpecResources } from './support/test-database';
@@ -122,6 +125,28 @@ describe('AnalyticsModule with enabled: false', () => {
     expect(audit.log({ action: 'noop' })).toMatch(/^[0-9a-f-]{36}$/);
     await audit.flush({ waitForPersistence: true, timeoutMs: 500 });
     expect(audit.stats()).toMatchObject({ buffered: 0, sent: 0, skipped: 1 });
+    await app.close();
+  });
+
+  it('records nothing from decorated HTTP handlers either (their interceptor stands aside)', async () => {
+    @Controller('disabled')
+    class DisabledController {
+      @Get()
+      @Audited({ action: 'disabled.read' })
+      @TrackExternal('billing')
+      read() {
+        return { ok: true };
+      }
+    }
+    const names = uniqueNames('disabled_http');
+    const moduleRef = await Test.createTestingModule({
+      imports: [AnalyticsModule.forRoot({ enabled: false, database: { schema: names.schema }, queueName: names.queueName })],
+      controllers: [DisabledController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    await request(app.getHttpServer()).get('/disabled').expect(200, { ok: true });
+    expect(app.get(AuditService).stats()).toMatchObject({ accepted: 0, buffered: 0, dropped: 0 });
     await app.close();
   });
 });

@@ -1,6 +1,8 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { isWrapped } from './analytics.explorer';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
@@ -15,6 +17,7 @@ import { ExternalCallRecorder } from './external-call.recorder';
 @Injectable()
 export class AnalyticsCallInterceptor implements NestInterceptor {
   constructor(
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: ResolvedAnalyticsOptions,
     private readonly reflector: Reflector,
     private readonly audited: AuditedCallRecorder,
     private readonly external: ExternalCallRecorder,
@@ -22,7 +25,7 @@ export class AnalyticsCallInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const handler = context.getHandler();
-    if (isWrapped(handler)) return next.handle();
+    if (!this.options.enabled || isWrapped(handler)) return next.handle();
     const auditedOptions = this.reflector.get<AuditedOptions | undefined>(AUDITED_METADATA, handler);
     const externalMeta = this.reflector.get<TrackExternalMetadata | undefined>(TRACK_EXTERNAL_METADATA, handler);
     const args = context.getArgs();
