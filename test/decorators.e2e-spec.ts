@@ -1,8 +1,17 @@
 import { Controller, INestApplication, Injectable, Logger, Module, Scope } from '@nestjs/common';
 import { ClientProxy, ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
+import { ContextIdFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom, interval, map, Observable, of, take, toArray } from 'rxjs';
-import { AnalyticsModule, AnalyticsTestingModule, AnalyticsTestingStore, Audited, AuditService, TrackExternal } from '../src';
+import { first, firstValueFrom, interval, map, Observable, of, Subject, take, toArray } from 'rxjs';
+import {
+  AnalyticsModule,
+  AnalyticsTestingModule,
+  AnalyticsTestingStore,
+  Audited,
+  AuditService,
+  runWithAnalyticsContext,
+  TrackExternal,
+} from '../src';
 import { TcpProxy } from './support/tcp-proxy';
 import { testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
@@ -134,9 +143,46 @@ class Inventory {
 
 @Injectable({ scope: Scope.REQUEST })
 class PerRequestService {
-  @Audited()
+  @Audited({ message: ({ instance }) => `run by ${instance.constructor.name}` })
   run() {
     return 1;
+  }
+}
+
+/** Freezes itself, as some immutable-by-design services do: it cannot be wrapped. */
+@Injectable()
+class FrozenService {
+  constructor() {
+    Object.freeze(this);
+  }
+
+  @Audited()
+  work() {
+    return 'done';
+  }
+}
+
+/** Made by a factory provider: its action is still named after its class. */
+class MadeByFactory {
+  @Audited()
+  work() {
+    return 'made';
+  }
+}
+
+/** Answers when another caller (another request) pushes a value. */
+@Injectable()
+class Waiter {
+  readonly arrivals = new Subject<string>();
+
+  @Audited({ action: 'waiter.wait' })
+  wait(): Observable<string> {
+    return this.arrivals.pipe(first());
+  }
+
+  @Audited({ action: 'waiter.cold' })
+  cold(): Observable<number> {
+    return of(1, 2);
   }
 }
 
@@ -158,7 +204,7 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const moduleRef = await Test.createTestingModule({
       imports: [AnalyticsTestingModule.forRoot({ pricing: { 'billing-model': { input: 1, output: 1 } } })],
-      providers: [LlmClients, Ledger, PerRequestService, Inventory],
+      providers: [LlmClients, Ledger, PerRequestService, Inventory, FrozenService, Waiter, { provide: 'MADE', useFactory: () => new MadeByFactory() }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -225,10 +271,43 @@ describe('@TrackExternal and @Audited on providers (in memory)', () => {
     expect(store.auditLogs()).toHaveLength(0);
   });
 
-  it('warns at start-up about a request-scoped provider instead of failing silently', () => {
+  it('records the methods of a request-scoped provider, on every instance made for a request', async () => {
+    const contextId = ContextIdFactory.create();
+    const service = await app.resolve(PerRequestService, contextId);
+    expect(service.run()).toBe(1);
+    expect((await app.resolve(PerRequestService, ContextIdFactory.create())).run()).toBe(1);
+    expect(store.auditLogs()).toEqual([
+      expect.objectContaining({ action: 'PerRequestService.run', message: 'run by PerRequestService' }),
+      expect.objectContaining({ action: 'PerRequestService.run' }),
+    ]);
+  });
+
+  it('starts with a frozen provider, warning that its calls are not recorded', () => {
+    expect(app.get(FrozenService).work()).toBe('done');
+    expect(store.auditLogs()).toEqual([]);
     expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(
-      expect.arrayContaining([expect.stringContaining('PerRequestService.run has @Audited/@TrackExternal but PerRequestService is request-scoped')]),
+      expect.arrayContaining([expect.stringContaining('FrozenService.work cannot be wrapped')]),
     );
+  });
+
+  it("names a factory provider's default action after the class of what it made", () => {
+    expect(app.get<MadeByFactory>('MADE').work()).toBe('made');
+    expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'MadeByFactory.work' })]);
+  });
+
+  it('stamps an Observable call with its own context, even when another request makes it emit', async () => {
+    const waiter = app.get(Waiter);
+    const answer = runWithAnalyticsContext({ requestId: 'rid-alice', userId: 'alice' }, () => firstValueFrom(waiter.wait()));
+    runWithAnalyticsContext({ requestId: 'rid-mallory', userId: 'mallory' }, () => waiter.arrivals.next('hello'));
+    await expect(answer).resolves.toBe('hello');
+    expect(store.auditLogs()).toEqual([expect.objectContaining({ action: 'waiter.wait', request_id: 'rid-alice', user_id: 'alice' })]);
+  });
+
+  it('records a cold Observable once per subscription, as each does the work again', async () => {
+    const calls = app.get(Waiter).cold();
+    await firstValueFrom(calls.pipe(toArray()));
+    await firstValueFrom(calls.pipe(toArray()));
+    expect(store.auditLogs().filter((row) => row.action === 'waiter.cold')).toHaveLength(2);
   });
 
   it('returns the very promise an SDK method returned, helpers included', async () => {

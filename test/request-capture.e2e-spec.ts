@@ -95,6 +95,11 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-tenant-boom')).toMatchObject({ handler: 'MiscController.boom', error_message: 'kaboom' });
   });
 
+  it('names the handler of a request-scoped controller and keeps its error message', async () => {
+    await http().get('/scoped/boom').set('x-request-id', 'req-scoped').expect(500);
+    expect(await accessRow('req-scoped')).toMatchObject({ route: '/scoped/boom', handler: 'ScopedController.boom', error_message: 'scoped kaboom' });
+  });
+
   it('logs an unknown route as 404 with a null route', async () => {
     const res = await http().get('/does/not/exist').set('x-request-id', 'req-404');
     expect(res.status).toBe(404);

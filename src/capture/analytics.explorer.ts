@@ -67,29 +67,34 @@ export class AnalyticsExplorer implements OnModuleInit {
     for (const wrapper of this.discovery.getControllers()) this.explore(wrapper, true);
   }
 
-  /** Wraps the decorated methods of a provider, or also every route handler of a controller. */
+  /**
+   * Wraps the decorated methods of a provider, or also every route handler of a controller:
+   * on the instance of a singleton; on the class's prototype when Nest makes an instance per
+   * request (request-scoped or durable, or depending on such a provider), so that every
+   * instance it makes has them.
+   */
   private explore(wrapper: InstanceWrapper, isController: boolean): void {
     const { instance, metatype } = wrapper;
     if (!instance || typeof instance !== 'object' || !metatype || typeof metatype !== 'function') return;
     const prototype = Object.getPrototypeOf(instance);
+    const target = wrapper.isDependencyTreeStatic() ? instance : prototype;
+    // The class of the instance: a `useFactory` provider's metatype is the factory.
+    const className: string = (typeof prototype?.constructor === 'function' && prototype.constructor.name) || metatype.name;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const original = prototype[methodName];
-      if (typeof original !== 'function' || isWrapped(instance[methodName])) continue;
+      if (typeof original !== 'function' || isWrapped(target[methodName])) continue;
       const audited: AuditedOptions | undefined = Reflect.getMetadata(AUDITED_METADATA, original);
       const external: TrackExternalMetadata | undefined = Reflect.getMetadata(TRACK_EXTERNAL_METADATA, original);
       const routeHandler = isController && Reflect.getMetadata(PATH_METADATA, original) !== undefined;
       if (!audited && !external && !routeHandler) continue;
-      if (!wrapper.isDependencyTreeStatic()) {
-        if (!isController && (audited || external)) {
-          this.logger.warn(
-            `${metatype.name}.${methodName} has @Audited/@TrackExternal but ${metatype.name} is request-scoped (or depends on a request-scoped provider); ` +
-              'its calls are NOT recorded. Make it a singleton or call AuditService yourself.',
-          );
-        }
-        continue;
-      }
       const returnsObservable = Reflect.getMetadata('design:returntype', prototype, methodName) === Observable;
-      instance[methodName] = this.wrap(original, { className: metatype.name, methodName, audited, external, routeHandler, returnsObservable });
+      const wrapped = this.wrap(original, { className, methodName, audited, external, routeHandler, returnsObservable });
+      try {
+        target[methodName] = wrapped;
+      } catch (err) {
+        // A frozen instance or prototype: the app must start all the same.
+        this.logger.warn(`${className}.${methodName} cannot be wrapped (${(err as Error).message}); its calls are NOT recorded.`);
+      }
     }
   }
 

@@ -8,7 +8,11 @@ export const TRACK_EXTERNAL_METADATA = 'analytics:track-external';
 export interface AuditedCall<TArgs extends unknown[] = any[], TResult = any> {
   args: TArgs;
   result?: TResult;
-  /** The provider instance the method was called on (undefined for controller handlers). */
+  /**
+   * The instance the method was called on: the provider, or the controller of a handler the
+   * explorer wrapped; undefined where the handler-scoped interceptor records the call
+   * (microservice-only message handlers).
+   */
   instance?: any;
 }
 

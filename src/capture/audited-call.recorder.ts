@@ -68,8 +68,8 @@ export class AuditedCallRecorder {
   ): T {
     return observeCall(
       invoke,
-      (result) => this.succeeded(options, site, args, result, before, performance.now() - startedAt, instance),
-      (error) => this.record(options, site, args, undefined, before, undefined, performance.now() - startedAt, error),
+      (result, subscribedAt = startedAt) => this.succeeded(options, site, args, result, before, performance.now() - subscribedAt, instance),
+      (error, subscribedAt = startedAt) => this.record(options, site, args, undefined, before, undefined, performance.now() - subscribedAt, error, instance),
     );
   }
 
@@ -85,16 +85,16 @@ export class AuditedCallRecorder {
     const after = options.after ? this.safely(() => options.after!({ args, result, instance }), undefined) : undefined;
     if (isThenable(after)) {
       Promise.resolve(after).then(
-        (state) => this.record(options, site, args, result, before, state, durationMs),
+        (state) => this.record(options, site, args, result, before, state, durationMs, undefined, instance),
         (err) => {
           // The call succeeded: record it even though its after-state could not be read.
           this.failed(err);
-          this.record(options, site, args, result, before, undefined, durationMs);
+          this.record(options, site, args, result, before, undefined, durationMs, undefined, instance);
         },
       );
       return;
     }
-    this.record(options, site, args, result, before, after, durationMs);
+    this.record(options, site, args, result, before, after, durationMs, undefined, instance);
   }
 
   private record(
@@ -106,6 +106,7 @@ export class AuditedCallRecorder {
     after: unknown,
     durationMs: number,
     error?: unknown,
+    instance?: unknown,
   ): void {
     try {
       const failed = error !== undefined;
@@ -113,7 +114,7 @@ export class AuditedCallRecorder {
         this.counters.skipped++;
         return;
       }
-      const call = { args, result };
+      const call = { args, result, instance };
       const metadata: Record<string, unknown> = { ...options.metadata };
       if (options.captureArgs) metadata.args = args;
       if (options.captureResult && !failed) metadata.result = result;

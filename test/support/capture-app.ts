@@ -24,6 +24,7 @@ import {
   MiddlewareConsumer,
   NestMiddleware,
   NestModule,
+  Scope,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -217,6 +218,15 @@ export class MiscController {
   }
 }
 
+/** Made per request by Nest: its handlers are wrapped on the prototype. */
+@Controller({ path: 'scoped', scope: Scope.REQUEST })
+export class ScopedController {
+  @Get('boom')
+  boom() {
+    throw new Error('scoped kaboom');
+  }
+}
+
 /**
  * What apps do in middleware, before the guards: `x-early-event` makes a record there, and
  * `x-tenant` wraps the rest of the request in `runWithAnalyticsContext({ tenantId })`.
@@ -238,7 +248,7 @@ export type Platform = 'express' | 'fastify';
 export async function bootHttpApp(platform: Platform, analytics: DynamicModule): Promise<INestApplication> {
   @Module({
     imports: [analytics],
-    controllers: [ItemsController, MiscController],
+    controllers: [ItemsController, MiscController, ScopedController],
     providers: [ItemsService, FakeGeminiClient, { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
   })
   class CaptureAppModule implements NestModule {
