@@ -30,8 +30,8 @@ export class ExternalCallRecorder {
     const startedAt = performance.now();
     return observeCall(
       invoke,
-      (result) => this.record(meta, args, performance.now() - startedAt, result),
-      (error) => this.record(meta, args, performance.now() - startedAt, undefined, error),
+      (result, subscribedAt = startedAt) => this.record(meta, args, performance.now() - subscribedAt, result),
+      (error, subscribedAt = startedAt) => this.record(meta, args, performance.now() - subscribedAt, undefined, error),
     );
   }
 

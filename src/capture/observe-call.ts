@@ -1,4 +1,5 @@
 import { isObservable, Observable } from 'rxjs';
+import { getAnalyticsContext, runInContext } from './request-context';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as any).then === 'function';
@@ -13,8 +14,8 @@ export { isThenable };
  */
 export function observeCall<T>(
   invoke: () => T,
-  onSuccess: (result: unknown) => void,
-  onFailure: (error: unknown) => void,
+  onSuccess: (result: unknown, subscribedAt?: number) => void,
+  onFailure: (error: unknown, subscribedAt?: number) => void,
 ): T {
   let result: T;
   try {
@@ -36,41 +37,44 @@ export function observeCall<T>(
 }
 
 /**
- * The same Observable, reporting each subscription's outcome once: on completion or error,
- * and on an unsubscribe before either (a client that left an SSE stream, a `take(1)` on a
- * streamed LLM answer), which is a call that happened too. Written with the Observable
- * constructor rather than `tap({ unsubscribe })`, which needs rxjs 7.3.
+ * The same Observable, reporting each subscription's outcome once — a cold Observable does
+ * its work again for each — timed from the subscription: on completion or error, and on an
+ * unsubscribe before either (a client that left an SSE stream, a `take(1)` on a streamed LLM
+ * answer), which is a call that happened too. Reported in the context of the call, not of
+ * whatever made the Observable emit (another request's `subject.next()`). Written with the
+ * Observable constructor rather than `tap({ unsubscribe })`, which needs rxjs 7.3.
  */
 function observeObservable(
   source: Observable<unknown>,
-  onSuccess: (result: unknown) => void,
-  onFailure: (error: unknown) => void,
+  onSuccess: (result: unknown, subscribedAt: number) => void,
+  onFailure: (error: unknown, subscribedAt: number) => void,
 ): Observable<unknown> {
+  const context = getAnalyticsContext();
   return new Observable((subscriber) => {
+    const subscribedAt = performance.now();
     let last: unknown;
     let settled = false;
+    const report = (outcome: () => void) => {
+      settled = true;
+      runInContext(context, outcome);
+    };
     const subscription = source.subscribe({
       next: (value) => {
         last = value;
         subscriber.next(value);
       },
       error: (err) => {
-        settled = true;
-        onFailure(err);
+        report(() => onFailure(err, subscribedAt));
         subscriber.error(err);
       },
       complete: () => {
-        settled = true;
-        onSuccess(last);
+        report(() => onSuccess(last, subscribedAt));
         subscriber.complete();
       },
     });
     return () => {
       subscription.unsubscribe();
-      if (!settled) {
-        settled = true;
-        onSuccess(last);
-      }
+      if (!settled) report(() => onSuccess(last, subscribedAt));
     };
   });
 }

@@ -48,9 +48,9 @@ export function requestStateOf(context: AnalyticsContext | undefined): RequestSt
   return context instanceof NestedContext ? context.request : undefined;
 }
 
-/** Runs `fn` inside this very context object (no copy): the request hooks use it. */
-export function runInContext<T>(context: AnalyticsContext, fn: () => T): T {
-  return storage.run(context, fn);
+/** Runs `fn` inside this very context object (no copy), or in none: the request hooks use it. */
+export function runInContext<T>(context: AnalyticsContext | undefined, fn: () => T): T {
+  return storage.run(context as AnalyticsContext, fn);
 }
 
 const CONTEXT_KEYS: ReadonlyArray<keyof AnalyticsContext> = [
