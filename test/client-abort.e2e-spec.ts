@@ -1,11 +1,12 @@
-import { Controller, Get, INestApplication, Module, StreamableFile } from '@nestjs/common';
+import { Controller, Get, INestApplication, Module, Sse, StreamableFile } from '@nestjs/common';
+import { interval, map, Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { AnalyticsModule, AuditService } from '../src';
+import { AnalyticsModule, Audited, AuditService } from '../src';
 import { testOptions } from './support/test-app';
 import { TestDatabase } from './support/test-database';
 import { uniqueNames } from './support/test-names';
@@ -20,6 +21,13 @@ class SlowController {
     return 'too late';
   }
 
+  /** Server-sent events until the client leaves, which is how an SSE stream ends. */
+  @Sse('events')
+  @Audited({ action: 'events.stream' })
+  events(): Observable<{ data: string }> {
+    return interval(10).pipe(map((i) => ({ data: `tick ${i}` })));
+  }
+
   /** A download whose file read fails after 64 KB were sent: the server cuts the response. */
   @Get('broken-file')
   brokenFile(): StreamableFile {
@@ -28,6 +36,23 @@ class SlowController {
     setTimeout(() => stream.destroy(new Error('disk read failed')), 50);
     return new StreamableFile(stream).setErrorLogger(() => undefined);
   }
+}
+
+/** Opens `path`, reads until `bytes` body bytes came, then leaves: the status it had received. */
+function leaveAfter(port: number, path: string, bytes: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let received = 0;
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= bytes) req.destroy();
+      });
+      res.on('error', () => undefined);
+      res.on('close', () => resolve(res.statusCode));
+    });
+    req.on('error', () => undefined);
+    req.end();
+  });
 }
 
 /** Sends GET `path` and reads the whole response, however it ends: its status and how many body bytes came. */
@@ -88,6 +113,22 @@ describe.each([
     const rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/slow']);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status_code: 499, error_message: 'Client closed the connection before the response was sent' });
+  });
+
+  it('a client that leaves an SSE stream it was receiving gets the status it received, and the audited handler a row', async () => {
+    expect(await leaveAfter(port, '/abort/events', 40)).toBe(200);
+    const audit = app.get(AuditService);
+    let rows: Array<Record<string, unknown>> = [];
+    await until(async () => {
+      await audit.flush({ waitForPersistence: true });
+      rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/events']);
+      return rows.length > 0;
+    });
+    expect(rows).toEqual([
+      expect.objectContaining({ status_code: 200, response_size_bytes: null, error_message: 'Client closed the connection before the response was complete' }),
+    ]);
+    const [audited] = await db.rows('audit_logs', 'action = $1', ['events.stream']);
+    expect(audited).toMatchObject({ status: 'success', request_id: rows[0].request_id });
   });
 
   it('a response the server cuts short (a stream that failed) is not blamed on the client', async () => {

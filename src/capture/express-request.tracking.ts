@@ -83,10 +83,9 @@ function open(
   res.on('close', () => {
     // Express has re-parented req and res by now: see read-property.ts.
     state.route ??= readRoute(req)?.path;
-    const size = contentLength(getHeader.call(res, 'content-length'));
-    if (finished) tracker.end(state, readStatusCode(res), size);
-    else if (closedByClient(req.socket)) tracker.abandoned(state, size);
-    else tracker.cutShort(state, readStatusCode(res), size);
+    if (finished) tracker.end(state, readStatusCode(res), contentLength(getHeader.call(res, 'content-length')));
+    else if (closedByClient(req.socket)) tracker.abandoned(state, res.headersSent ? readStatusCode(res) : undefined);
+    else tracker.cutShort(state, readStatusCode(res));
   });
   return state;
 }

@@ -12,6 +12,7 @@ interface FastifyLikeRequest {
 }
 interface FastifyLikeReply {
   statusCode: number;
+  raw?: { headersSent?: boolean };
   header(name: string, value: string): unknown;
   getHeader(name: string): unknown;
 }
@@ -85,8 +86,9 @@ export function registerFastifyHooks(adapter: FastifyLikeAdapter, tracker: Reque
     if (state !== undefined) {
       states.delete(request);
       // Fastify calls a connection the server closed (a stream that failed) an abort too.
-      if (closedByClient(request.raw?.socket)) tracker.abandoned(state);
-      else tracker.cutShort(state, (state.reply as FastifyLikeReply).statusCode);
+      const reply = state.reply as FastifyLikeReply;
+      if (!closedByClient(request.raw?.socket)) tracker.cutShort(state, reply.statusCode);
+      else tracker.abandoned(state, reply.raw?.headersSent ? reply.statusCode : undefined);
     }
     done();
   });

@@ -103,15 +103,24 @@ export class RequestTracker {
    * failed): the status the client received, with a message, so it is never taken for a
    * client that left.
    */
-  cutShort(state: RequestState, statusCode: number, responseSize?: number): void {
+  cutShort(state: RequestState, statusCode: number): void {
     state.errorMessage ??= 'The server closed the connection before the response was complete';
-    this.end(state, statusCode, responseSize);
+    this.end(state, statusCode, undefined);
   }
 
-  /** Records a request the client abandoned before the response: status 499, with a message. */
-  abandoned(state: RequestState, responseSize?: number): void {
-    state.errorMessage ??= 'Client closed the connection before the response was sent';
-    this.end(state, CLIENT_CLOSED_REQUEST, responseSize);
+  /**
+   * Records a request the client left before its response was complete: status 499 when
+   * nothing was sent yet, else the status it had received (an SSE stream the client closed,
+   * a download it stopped), with a message either way. The size sent is unknown.
+   */
+  abandoned(state: RequestState, sentStatusCode?: number): void {
+    if (sentStatusCode === undefined) {
+      state.errorMessage ??= 'Client closed the connection before the response was sent';
+      this.end(state, CLIENT_CLOSED_REQUEST, undefined);
+      return;
+    }
+    state.errorMessage ??= 'Client closed the connection before the response was complete';
+    this.end(state, sentStatusCode, undefined);
   }
 
   captureFailed(err: unknown): void {
