@@ -234,6 +234,27 @@ describe('RecordSanitizer', () => {
     });
   });
 
+  describe('secrets inside long values', () => {
+    const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+    it('marks a cut string as cut, and keeps it well-formed, however much the redactions shortened it', () => {
+      const note = `password=${'x'.repeat(600)} ${'a'.repeat(1_901)}\u{1F600}${'b'.repeat(600)}`;
+      const { note: stored } = sanitizer.json({ note }) as { note: string };
+      expect(stored.endsWith(TRUNCATED_MARK)).toBe(true);
+      expect(wellFormed(stored)).toBe(true);
+      expect(stored.length).toBeLessThanOrEqual(LIMITS.jsonString);
+      const message = sanitizer.text(`Bearer ${'T0k'.repeat(1_000)} ${'m'.repeat(10_000)}`, LIMITS.text)!;
+      expect(message.startsWith(`Bearer ${REDACTED} m`)).toBe(true);
+      expect(message.endsWith(TRUNCATED_MARK)).toBe(true);
+    });
+
+    it('never keeps part of a secret that the cut of a very long string fell into', () => {
+      const message = sanitizer.text(`${'a'.repeat(9_990)} conn postgres://app:hunter2@db/x ${'z'.repeat(1_000)}`, LIMITS.text)!;
+      expect(message).not.toContain('hunter2');
+      expect(message.endsWith(TRUNCATED_MARK)).toBe(true);
+    });
+  });
+
   describe('values that throw when read', () => {
     it('stores a Proxy whose traps throw, or a revoked one, as "[Unreadable]" and keeps the rest', () => {
       const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no'); } });

@@ -135,16 +135,19 @@ export class RecordSanitizer {
   }
 
   /**
-   * Scrubbed, then cut to `max`. Only the part that can be kept is scrubbed (with room for
-   * a secret that straddles the cut), so a huge string costs no more than a long one.
+   * Scrubbed, then cut to `max`. A string longer than `max` + 512 has only that head
+   * scrubbed, so a huge string costs no more than a long one; its last 512 scrubbed
+   * characters are then never kept (a secret cut at the end of the head was not seen
+   * whole), and the result is always marked as cut, however much the redactions shortened it.
    */
   private scrubbed(value: string, max: number): string {
-    const head = value.length > max + SCRUB_MARGIN ? value.slice(0, max + SCRUB_MARGIN) : value;
-    return truncate(this.scrubber.scrub(head), max);
+    if (value.length <= max + SCRUB_MARGIN) return truncate(this.scrubber.scrub(value), max);
+    const head = this.scrubber.scrub(value.slice(0, max + SCRUB_MARGIN));
+    return cut(head, Math.min(max, head.length - SCRUB_MARGIN + TRUNCATED_MARK.length));
   }
 }
 
-/** Characters past a cut still scrubbed, so that a secret cut in two is recognised whole. */
+/** Characters scrubbed past the cut of a long string, so that a secret cut in two is recognised whole. */
 const SCRUB_MARGIN = 512;
 
 /**
@@ -152,7 +155,11 @@ const SCRUB_MARGIN = 512;
  * surrogate pair (an emoji): PostgreSQL refuses a lone half in `jsonb`, failing the batch.
  */
 export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
+  return value.length <= max ? value : cut(value, max);
+}
+
+/** The start of `value` and the mark, `max` characters at most, never ending in half a surrogate pair. */
+function cut(value: string, max: number): string {
   let end = Math.max(0, max - TRUNCATED_MARK.length);
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;

@@ -4,7 +4,7 @@ const SECRET_PREFIXES: readonly string[] = ['password', 'passwd', 'secret'];
 /**
  * URL query parameters that carry a credential by convention, whatever `redactKeys` says:
  * Google's `?key=` API keys, signed-URL signatures (Azure SAS `sig`, S3 and GCS presigned
- * URLs). Normalised like keys.
+ * URLs), session ids in URLs (`;jsessionid=`). Normalised like keys.
  */
 const URL_CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   'key',
@@ -15,6 +15,8 @@ const URL_CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   'xamzsecuritytoken',
   'xgoogsignature',
   'xgoogcredential',
+  'jsessionid',
+  'phpsessid',
 ]);
 
 /** Lower-case, separators removed: `X-Api-Key`, `x_api_key` and `xApiKey` compare equal. */

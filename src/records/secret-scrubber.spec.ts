@@ -79,6 +79,53 @@ describe('SecretScrubber', () => {
     });
   });
 
+  describe('inside the values of pairs that are not secret', () => {
+    it.each([
+      [`callback?code=${'x'}&next=${jwt}`, `callback?code=x&next=${REDACTED}`],
+      ['config key=sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789', `config key=${REDACTED}`],
+      ['DATABASE_URL=postgres://app:hunter2@db:5432/app', `DATABASE_URL=postgres://app:${REDACTED}@db:5432/app`],
+      ['redirect=https://a.test/cb?access_token=abc123secret', `redirect=https://a.test/cb?access_token=${REDACTED}`],
+      ['OpenAI 401: {"error":{"message":"Incorrect API key provided: sk-proj-Abcdefghijklmnopqrstuvwxyz0123"}}', `OpenAI 401: {"error":{"message":"Incorrect API key provided: ${REDACTED}"}}`],
+      ['{"dsn": "postgres://app:hunter2@db/app"}', `{"dsn": "postgres://app:${REDACTED}@db/app"}`],
+    ])('finds the secret in %s', (input, output) => {
+      expect(scrub(input)).toBe(output);
+    });
+  });
+
+  describe('the forms the shapes take', () => {
+    it.each([
+      ['Basic am9zw6k6cMOkc3N3w7ZyZA==', `Basic ${REDACTED}`],
+      ['Authorization: BEARER 8f2a1c9e7b6d5a4f3e2d1c0b', `Authorization: BEARER ${REDACTED}`],
+      ['postgres://app:p@ss@db/app', `postgres://app:${REDACTED}@db/app`],
+      [`'password=hunter2'`, `'password=${REDACTED}'`],
+      ['|password=hunter2|', `|password=${REDACTED}|`],
+      ['password="hunter 2" next', `password="${REDACTED}" next`],
+      ['password=hun,ter2', `password=${REDACTED}`],
+      ['[password=x]', `[password=${REDACTED}]`],
+      ['400 {"password": "hunter2', `400 {"password": "${REDACTED}`],
+      ["{'password': 'hunter2'}", `{'password': '${REDACTED}'}`],
+      ['password: hunter2', `password: ${REDACTED}`],
+      ['X-Api-Key: abc123def456', `X-Api-Key: ${REDACTED}`],
+      ['https://app.test/cb#access_token=abc123&state=x', `https://app.test/cb#access_token=${REDACTED}&state=x`],
+      ['https://app.test/cart;jsessionid=0123ABCD?x=1', `https://app.test/cart;jsessionid=${REDACTED}?x=1`],
+      ['charged with sk_live_51Habcdefghij0123', `charged with ${REDACTED}`],
+      ['token glpat-abcdefghij0123456789', `token ${REDACTED}`],
+    ])('%s', (input, output) => {
+      expect(scrub(input)).toBe(output);
+    });
+  });
+
+  it.each([
+    '/products/sk-ii-facial-treatment-essence-230ml',
+    'xoxo-gossip-girl-season-1',
+    'GET http://localhost:3000?invite=bob@acme.com',
+    'The bearer responsibilities are listed below',
+    'Missing Bearer authorization-header',
+    'Error: connect ECONNREFUSED 127.0.0.1:5432 at 12:30:45',
+  ])('leaves ordinary text alone: %s', (text) => {
+    expect(scrub(text)).toBe(text);
+  });
+
   it('returns the same string when there is nothing to redact, and is idempotent', () => {
     const plain = 'User 42 created project "Website redesign" in workspace acme';
     expect(scrub(plain)).toBe(plain);
@@ -93,7 +140,21 @@ describe('SecretScrubber', () => {
 
   it('scans long strings of shapes that start but never finish, leaving them as they are', () => {
     // An unterminated JSON string, URLs without `@`, names too long to be a key: no backtracking blow-up.
-    const hostile = `"password": "${'a'.repeat(100_000)}${' http://u:x'.repeat(5_000)} ${'b'.repeat(100_000)}=1`;
+    const hostile = `"note": "${'a'.repeat(100_000)}${' http://u:x'.repeat(5_000)} ${'b'.repeat(100_000)}=1`;
     expect(scrub(hostile)).toBe(hostile);
+  });
+
+  it('scans runs that every shape could start at again, in one pass (no quadratic time)', () => {
+    // Each of these restarted a shape at every word boundary; now each run is one attempt.
+    for (const run of ['eyJ-', 'a.', 'a-', 'a+', 'sk-x']) {
+      const hostile = `=${run.repeat(25_000)}`;
+      expect(scrub(hostile)).toBe(hostile);
+    }
+  });
+
+  it('searches pair values nested in pair values a few levels deep, never by recursing without end', () => {
+    const nested = 'a=b:'.repeat(20_000);
+    expect(scrub(nested)).toBe(nested);
+    expect(scrub('u=https://a.test/?next=https://b.test/?token=abc123')).toBe(`u=https://a.test/?next=https://b.test/?token=${REDACTED}`);
   });
 });
