@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -6,6 +6,7 @@ import {
   AnalyticsModuleOptions,
   AnalyticsOptionsError,
   AnalyticsOptionsFactory,
+  AnalyticsTestingModule,
   Audited,
   AuditService,
   TrackExternal,
@@ -103,6 +104,26 @@ describe.each(registrations)('AnalyticsModule.%s', (label, register) => {
       .catch((err: unknown) => err);
     expect(moduleRef).toBeInstanceOf(AnalyticsOptionsError);
     expect((moduleRef as Error).message).toContain('flush.intervalMs must be a positive integer, got -5');
+  });
+});
+
+describe('AnalyticsModule imported twice', () => {
+  it('warns that each import runs its own pipeline', async () => {
+    // The in-memory module has the same explorer; two real pipelines would also hold two pools open.
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    @Module({ imports: [AnalyticsTestingModule.forRoot()] })
+    class FeatureA {}
+    @Module({ imports: [AnalyticsTestingModule.forRoot()] })
+    class FeatureB {}
+    const app = (await Test.createTestingModule({ imports: [FeatureA, FeatureB] }).compile()).createNestApplication({ logger: false });
+    try {
+      await app.init();
+      const warnings = warn.mock.calls.map((call) => String(call[0])).filter((m) => m.startsWith('AnalyticsModule is imported'));
+      expect(warnings).toEqual([expect.stringContaining('AnalyticsModule is imported 2 times')]);
+    } finally {
+      warn.mockRestore();
+      await app.close();
+    }
   });
 });
 

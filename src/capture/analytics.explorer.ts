@@ -58,7 +58,19 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.options.enabled) return;
-    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper, false);
+    const providers = this.discovery.getProviders();
+    this.warnIfImportedTwice(providers);
+    for (const wrapper of providers) this.explore(wrapper, false);
+  }
+
+  /** `forRoot()` in two feature modules starts two pipelines; say so once, from the second. */
+  private warnIfImportedTwice(providers: InstanceWrapper[]): void {
+    const explorers = providers.filter((wrapper) => wrapper.metatype === AnalyticsExplorer);
+    if (explorers.length < 2 || explorers[0].instance === this) return;
+    this.logger.warn(
+      `AnalyticsModule is imported ${explorers.length} times (forRoot/forRootAsync in more than one module): each import runs its own ` +
+        'buffer, queue client, worker and DataSource, and stats() shows one of them. Import it once, in the root module: it is global.',
+    );
   }
 
   /** Wraps route handlers of every controller; must run before the router registers them. */
