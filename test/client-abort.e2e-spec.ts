@@ -105,6 +105,18 @@ describe.each([
     await obliterateAndClose(openQueue(names.queueName));
   });
 
+  /** The access-log rows of `endpoint`, once the server has recorded the request (its close may come after the client's). */
+  async function storedRows(endpoint: string): Promise<Array<Record<string, unknown>>> {
+    const audit = app.get(AuditService);
+    let rows: Array<Record<string, unknown>> = [];
+    await until(async () => {
+      await audit.flush({ waitForPersistence: true });
+      rows = await db.rows('api_access_logs', 'endpoint = $1', [endpoint]);
+      return rows.length > 0;
+    });
+    return rows;
+  }
+
   it('is recorded once, with status 499 and a message', async () => {
     await abandon(port, '/abort/slow', 100);
     await new Promise((r) => setTimeout(r, 700)); // the handler finishes after the client left
@@ -117,13 +129,7 @@ describe.each([
 
   it('a client that leaves an SSE stream it was receiving gets the status it received, and the audited handler a row', async () => {
     expect(await leaveAfter(port, '/abort/events', 40)).toBe(200);
-    const audit = app.get(AuditService);
-    let rows: Array<Record<string, unknown>> = [];
-    await until(async () => {
-      await audit.flush({ waitForPersistence: true });
-      rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/events']);
-      return rows.length > 0;
-    });
+    const rows = await storedRows('/abort/events');
     expect(rows).toEqual([
       expect.objectContaining({ status_code: 200, response_size_bytes: null, error_message: 'Client closed the connection before the response was complete' }),
     ]);
@@ -134,13 +140,7 @@ describe.each([
   it('a response the server cuts short (a stream that failed) is not blamed on the client', async () => {
     const received = await download(port, '/abort/broken-file');
     expect(received).toMatchObject({ status: 200, bytes: 64 * 1024 });
-    const audit = app.get(AuditService);
-    let rows: Array<Record<string, unknown>> = [];
-    await until(async () => {
-      await audit.flush({ waitForPersistence: true });
-      rows = await db.rows('api_access_logs', 'endpoint = $1', ['/abort/broken-file']);
-      return rows.length > 0;
-    });
+    const rows = await storedRows('/abort/broken-file');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status_code: 200, error_message: 'The server closed the connection before the response was complete' });
   });
