@@ -160,7 +160,7 @@ export class AuditedCallRecorder {
 
   private failed(err: unknown): undefined {
     this.counters.captureErrors++;
-    this.throttled.error('audited', `@Audited could not record a call: ${this.factory.sanitizer.errorMessage(err)}`);
+    this.throttled.error('audited', `@Audited could not record a call: ${this.factory.sanitizer.logMessage(err)}`);
     return undefined;
   }
 }

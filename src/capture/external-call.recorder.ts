@@ -111,7 +111,7 @@ export class ExternalCallRecorder {
 
   private failed(err: unknown): void {
     this.counters.captureErrors++;
-    this.throttled.error('external', `@TrackExternal could not record a call: ${this.factory.sanitizer.errorMessage(err)}`);
+    this.throttled.error('external', `@TrackExternal could not record a call: ${this.factory.sanitizer.logMessage(err)}`);
   }
 }
 

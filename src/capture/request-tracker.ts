@@ -125,7 +125,7 @@ export class RequestTracker {
 
   captureFailed(err: unknown): void {
     this.counters.captureErrors++;
-    this.throttled.error('request', `Could not record a request: ${this.factory.sanitizer.errorMessage(err)}`);
+    this.throttled.error('request', `Could not record a request: ${this.factory.sanitizer.logMessage(err)}`);
   }
 }
 

@@ -35,12 +35,18 @@ export class RecordSanitizer {
   }
 
   /**
-   * The `error_message` of a thrown value, also safe for a log line: an Error's message, a
-   * string as it is, and anything else (an axios-style object, `throw { status, apiKey }`)
-   * as its JSON, redacted and truncated like a JSON column; secrets inside it replaced.
+   * The `error_message` of a thrown value: an Error's message, a string as it is, and
+   * anything else (an axios-style object, `throw { status, apiKey }`) as its JSON, redacted
+   * and truncated like a JSON column, so that its secret keys never reach a table. The
+   * factory's `text()` then replaces secrets inside it, as for any free-text column.
    */
   errorMessage(error: unknown): string {
-    return this.scrubbed(errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error)), LIMITS.text);
+    return errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error));
+  }
+
+  /** A thrown value described for a log line: its `errorMessage`, with the secrets inside it replaced, truncated. */
+  logMessage(error: unknown): string {
+    return this.scrubbed(this.errorMessage(error), LIMITS.text);
   }
 
   /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
