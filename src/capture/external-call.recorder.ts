@@ -7,7 +7,7 @@ import type { TokenUsage } from '../records/cost-calculator';
 import { COLUMN_BOUNDS } from '../records/record-limits';
 import { RecordFactory } from '../records/record.factory';
 import type { ExternalCallInput } from '../records/record.types';
-import { extractModel, extractUsage } from '../records/usage-extractor';
+import { extractModel, extractUsage, usableCount } from '../records/usage-extractor';
 import type { TrackExternalMetadata, TrackExternalOptions } from './analytics.metadata';
 import { observeCall, statusCodeOf } from './observe-call';
 import { payloadSize } from './payload-size';
@@ -80,8 +80,7 @@ export class ExternalCallRecorder {
     for (const field of USAGE_FIELDS) {
       const value = (given as Record<string, unknown>)[field];
       if (value === undefined || value === null) continue;
-      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) usage[field] = value;
-      else this.invalid(`usage().${field}`, value);
+      usage[field] = usableCount(value) ?? this.invalid(`usage().${field}`, value);
     }
     return usage;
   }

@@ -5,13 +5,13 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A usable token count, or `undefined` for anything else (missing, negative, NaN, a string). */
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+export const usableCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**
  * A term of a sum: absent (`undefined`/`null`) adds 0, but a present, unusable value makes
  * the whole sum unknown rather than silently too small.
  */
-const term = (v: unknown): number | undefined => (v === undefined || v === null ? 0 : count(v));
+const term = (v: unknown): number | undefined => (v === undefined || v === null ? 0 : usableCount(v));
 
 const sum = (...parts: Array<number | undefined>): number | undefined =>
   parts.some((p) => p === undefined) ? undefined : parts.reduce<number>((a, p) => a + (p as number), 0);
@@ -29,18 +29,18 @@ function usage(u: TokenUsage): TokenUsage | undefined {
  * absent cached (thinking) count is 0 once the input (output) count is known, as OpenAI's is.
  */
 function fromGemini(m: Json): TokenUsage | undefined {
-  const prompt = count(m.promptTokenCount);
+  const prompt = usableCount(m.promptTokenCount);
   const inputTokens = prompt === undefined ? undefined : sum(prompt, term(m.toolUsePromptTokenCount));
-  let outputTokens = sum(count(m.candidatesTokenCount), term(m.thoughtsTokenCount));
-  const total = count(m.totalTokenCount);
+  let outputTokens = sum(usableCount(m.candidatesTokenCount), term(m.thoughtsTokenCount));
+  const total = usableCount(m.totalTokenCount);
   if (m.candidatesTokenCount == null && inputTokens !== undefined && total !== undefined && total >= inputTokens) {
     outputTokens = total - inputTokens;
   }
   return usage({
     inputTokens,
     outputTokens,
-    cachedInputTokens: prompt === undefined ? count(m.cachedContentTokenCount) : term(m.cachedContentTokenCount),
-    reasoningTokens: outputTokens === undefined ? count(m.thoughtsTokenCount) : term(m.thoughtsTokenCount),
+    cachedInputTokens: prompt === undefined ? usableCount(m.cachedContentTokenCount) : term(m.cachedContentTokenCount),
+    reasoningTokens: outputTokens === undefined ? usableCount(m.thoughtsTokenCount) : term(m.thoughtsTokenCount),
   });
 }
 
@@ -49,10 +49,10 @@ function fromOpenAiChat(u: Json): TokenUsage | undefined {
   const prompt = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
   const completion = isObject(u.completion_tokens_details) ? u.completion_tokens_details : {};
   return usage({
-    inputTokens: count(u.prompt_tokens),
-    outputTokens: count(u.completion_tokens),
-    cachedInputTokens: count(prompt.cached_tokens),
-    reasoningTokens: count(completion.reasoning_tokens),
+    inputTokens: usableCount(u.prompt_tokens),
+    outputTokens: usableCount(u.completion_tokens),
+    cachedInputTokens: usableCount(prompt.cached_tokens),
+    reasoningTokens: usableCount(completion.reasoning_tokens),
   });
 }
 
@@ -61,10 +61,10 @@ function fromOpenAiResponses(u: Json): TokenUsage | undefined {
   const input = isObject(u.input_tokens_details) ? u.input_tokens_details : {};
   const output = isObject(u.output_tokens_details) ? u.output_tokens_details : {};
   return usage({
-    inputTokens: count(u.input_tokens),
-    outputTokens: count(u.output_tokens),
-    cachedInputTokens: count(input.cached_tokens),
-    reasoningTokens: count(output.reasoning_tokens),
+    inputTokens: usableCount(u.input_tokens),
+    outputTokens: usableCount(u.output_tokens),
+    cachedInputTokens: usableCount(input.cached_tokens),
+    reasoningTokens: usableCount(output.reasoning_tokens),
   });
 }
 
@@ -75,11 +75,11 @@ function fromOpenAiResponses(u: Json): TokenUsage | undefined {
  * (5 min) or 2× (1 h) premium; Anthropic does not report thinking tokens separately.
  */
 function fromAnthropic(u: Json): TokenUsage | undefined {
-  const base = count(u.input_tokens);
+  const base = usableCount(u.input_tokens);
   return usage({
     inputTokens: base === undefined ? undefined : sum(base, term(u.cache_read_input_tokens), term(u.cache_creation_input_tokens)),
-    outputTokens: count(u.output_tokens),
-    cachedInputTokens: count(u.cache_read_input_tokens),
+    outputTokens: usableCount(u.output_tokens),
+    cachedInputTokens: usableCount(u.cache_read_input_tokens),
   });
 }
 
