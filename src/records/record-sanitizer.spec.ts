@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { DEFAULT_REDACT_KEYS } from '../options/analytics-options.defaults';
 import { LIMITS, REDACTED, TRUNCATED_MARK } from './record-limits';
 import { IncomingMessage } from 'node:http';
@@ -41,6 +42,27 @@ describe('RecordSanitizer', () => {
       expect(JSON.parse(message)).toEqual({ status: 500, apiKey: REDACTED, config: { headers: { Authorization: REDACTED } } });
       expect(sanitizer.errorMessage(new Error('boom'))).toBe('boom');
       expect(sanitizer.errorMessage('plain')).toBe('plain');
+    });
+
+    it('an HttpException listing several messages (ValidationPipe) gives them all', () => {
+      expect(sanitizer.errorMessage(new BadRequestException(['name must be a string', 'quantity must be an integer']))).toBe(
+        'name must be a string; quantity must be an integer',
+      );
+      expect(sanitizer.errorMessage(new BadRequestException('one message'))).toBe('one message');
+      expect(sanitizer.errorMessage(new BadRequestException({ message: [] }))).toBe('Bad Request Exception');
+      const unreadable = Object.assign(new Error('fallback'), { getResponse: () => { throw new Error('no'); } });
+      expect(sanitizer.errorMessage(unreadable)).toBe('fallback');
+    });
+
+    it('ValidationErrors passed on by an exceptionFactory give their constraint messages, never the values sent', () => {
+      const errors = [
+        { property: 'password', value: 'hunter2', target: { password: 'hunter2' }, constraints: { minLength: 'password is too short' } },
+        { property: 'address', value: {}, children: [{ property: 'zip', value: 'x1', constraints: { isPostalCode: 'zip must be a postal code' } }] },
+      ];
+      const message = sanitizer.errorMessage(new BadRequestException(errors));
+      expect(message).toBe('password is too short; address.zip must be a postal code');
+      const other = sanitizer.errorMessage(new BadRequestException({ message: [{ field: 'card', token: 'tok_1' }] }));
+      expect(JSON.parse(other)).toEqual({ field: 'card', token: REDACTED });
     });
 
     it('redacts at any depth and inside arrays', () => {

@@ -41,7 +41,31 @@ export class RecordSanitizer {
    * factory's `text()` then replaces secrets inside it, as for any free-text column.
    */
   errorMessage(error: unknown): string {
-    return errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error));
+    return this.messageList(error) ?? errorMessageOf(error instanceof Error || typeof error === 'string' ? error : this.json(error));
+  }
+
+  /**
+   * The messages of a NestJS `HttpException` whose response lists several, joined with `; `,
+   * where the exception's own message is only `Bad Request Exception`: `ValidationPipe`'s
+   * `{ message: ['name must be a string', …] }`, or the `ValidationError`s a custom
+   * `exceptionFactory` passes as they are, given by their constraint messages (never their
+   * `value` or `target`, which hold what the client sent). Other items are redacted JSON.
+   */
+  private messageList(error: unknown): string | undefined {
+    if (!(error instanceof Error) || typeof (error as { getResponse?: unknown }).getResponse !== 'function') return undefined;
+    try {
+      const response = (error as Error & { getResponse(): unknown }).getResponse();
+      const list = Array.isArray(response) ? response : (response as { message?: unknown } | null)?.message;
+      if (!Array.isArray(list) || list.length === 0) return undefined;
+      const messages: string[] = [];
+      for (const item of list) {
+        if (typeof item === 'string') messages.push(item);
+        else if (!constraintMessages(item, '', messages)) messages.push(JSON.stringify(this.json(item)));
+      }
+      return messages.join('; ');
+    } catch {
+      return undefined;
+    }
   }
 
   /** A thrown value described for a log line: its `errorMessage`, with the secrets inside it replaced, truncated. */
@@ -184,4 +208,20 @@ function wellFormed(value: string): string {
 export function text(value: unknown, max: number): string | null {
   if (value === undefined || value === null) return null;
   return truncate(typeof value === 'string' ? value : String(value), max);
+}
+
+/**
+ * Adds the constraint messages of a class-validator `ValidationError` (and of its children,
+ * prefixed with the parent's property, as `ValidationPipe` does); false for anything else.
+ */
+function constraintMessages(item: unknown, prefix: string, into: string[]): boolean {
+  const error = item as { property?: unknown; constraints?: unknown; children?: unknown } | null;
+  if (typeof error !== 'object' || error === null || typeof error.property !== 'string') return false;
+  const { constraints, children } = error;
+  if ((typeof constraints !== 'object' || constraints === null) && !Array.isArray(children)) return false;
+  if (typeof constraints === 'object' && constraints !== null) {
+    for (const message of Object.values(constraints)) if (typeof message === 'string') into.push(prefix + message);
+  }
+  if (Array.isArray(children)) for (const child of children) constraintMessages(child, `${prefix}${error.property}.`, into);
+  return true;
 }
