@@ -103,7 +103,7 @@ describe.each(platforms)('Request capture on %s', (platform) => {
   it('logs an unknown route as 404 with a null route', async () => {
     const res = await http().get('/does/not/exist').set('x-request-id', 'req-404');
     expect(res.status).toBe(404);
-    expect(await accessRow('req-404')).toMatchObject({ status_code: 404, route: null, endpoint: '/does/not/exist' });
+    expect(await accessRow('req-404')).toMatchObject({ status_code: 404, route: null, endpoint: '/does/not/exist', error_message: 'Not Found' });
   });
 
   it('records the user the guard set and the session id (req.sessionID, or req.session.id)', async () => {
@@ -115,19 +115,30 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-sess-3')).toMatchObject({ user_id: 'u-sess', session_id: null });
   });
 
-  it('logs guard rejections with the status the client got (401, 403)', async () => {
+  it('logs guard rejections with the status the client got (401, 403) and the exception\'s message', async () => {
     expect((await http().get('/private').set('x-request-id', 'req-401')).status).toBe(401);
-    expect(await accessRow('req-401')).toMatchObject({ status_code: 401, user_id: null, error_message: expect.any(String) });
+    expect(await accessRow('req-401')).toMatchObject({ status_code: 401, user_id: null, handler: null, error_message: 'Missing x-user' });
     expect((await http().get('/forbidden').set('x-request-id', 'req-403')).status).toBe(403);
-    expect(await accessRow('req-403')).toMatchObject({ status_code: 403, endpoint: '/forbidden' });
+    expect(await accessRow('req-403')).toMatchObject({ status_code: 403, endpoint: '/forbidden', error_message: 'Forbidden resource' });
   });
 
-  it('logs validation failures as 400 and handler crashes as 500 with the error message', async () => {
-    const bad = await http().post('/items').set('x-request-id', 'req-400').send({ name: 'x', quantity: 0 });
+  it('logs validation failures as 400 with the pipe\'s messages, and handler crashes as 500 with the error message', async () => {
+    const bad = await http().post('/items').set('x-request-id', 'req-400').send({ name: 7, quantity: 0 });
     expect(bad.status).toBe(400);
-    expect(await accessRow('req-400')).toMatchObject({ status_code: 400, route: '/items', method: 'POST' });
+    expect(await accessRow('req-400')).toMatchObject({
+      status_code: 400,
+      route: '/items',
+      method: 'POST',
+      handler: null,
+      error_message: 'name must be a string; quantity must not be less than 1',
+    });
     expect((await http().get('/boom').set('x-request-id', 'req-500')).status).toBe(500);
     expect(await accessRow('req-500')).toMatchObject({ status_code: 500, error_message: 'kaboom', handler: 'MiscController.boom' });
+  });
+
+  it('logs an interceptor\'s rejection with its status and message; the handler never ran', async () => {
+    expect((await http().get('/gated').set('x-request-id', 'req-408')).status).toBe(408);
+    expect(await accessRow('req-408')).toMatchObject({ status_code: 408, route: '/gated', handler: null, error_message: 'upstream took too long' });
   });
 
   it('records the status set by an exception filter', async () => {

@@ -7,6 +7,7 @@ import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { FastifyLikeAdapter, registerFastifyHooks } from './fastify-request.hooks';
 import { RequestTracker } from './request-tracker';
+import { observeRouteExceptions } from './route-exceptions.hook';
 import { ExpressAppLike, trackExpressApp } from './express-request.tracking';
 
 /** Providers of request tracking and the decorators, shared by AnalyticsModule and AnalyticsTestingModule. */
@@ -24,7 +25,8 @@ export const CAPTURE_EXPORTS = [AnalyticsCallInterceptor, AuditedCallRecorder, E
 /**
  * Hooks request tracking into the HTTP platform before routes are registered (called from
  * the module's `configure()`): native hooks on Fastify; on Express, the app's `handle` wrapped; and
- * wraps the route handlers before the router binds them. Nothing when disabled or for an
+ * wraps the route handlers before the router binds them, and lets the tracking see the
+ * exceptions guards, pipes and interceptors answer with. Nothing when disabled or for an
  * application context without HTTP. No global interceptor: measured, Nest's interceptor
  * pipeline alone cost more than all of the module's own per-request work.
  */
@@ -37,6 +39,7 @@ export function applyRequestTracking(
   const adapter = adapterHost.httpAdapter;
   if (!options.enabled || !adapter) return;
   explorer.wrapControllers();
+  observeRouteExceptions();
   if (adapter.getType() === 'fastify') {
     registerFastifyHooks(adapter as unknown as FastifyLikeAdapter, tracker);
     return;

@@ -21,6 +21,11 @@ export class RequestState implements AnalyticsContext {
   route?: string;
   handler?: string;
   errorMessage?: string;
+  /**
+   * The exception Nest answered the request with when the handler did not throw it (a
+   * guard's, a pipe's, an interceptor's); its message becomes `errorMessage` when the response is done.
+   */
+  exception?: unknown;
   sessionId?: string;
   /** Set by `finish()`: what the client received and how long it took. */
   statusCode = 0;

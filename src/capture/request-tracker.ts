@@ -79,6 +79,7 @@ export class RequestTracker {
   end(state: RequestState, statusCode: number, responseSize: number | undefined): void {
     try {
       const userId = state.userId;
+      if (state.exception !== undefined) this.settleException(state, statusCode);
       // Errors are always kept: neither sampling nor trackAuthenticatedOnly drops them.
       const isError = statusCode >= 400 || state.errorMessage !== undefined;
       if (!isError && this.options.trackAuthenticatedOnly && !userId) {
@@ -96,6 +97,18 @@ export class RequestTracker {
     } catch (err) {
       this.captureFailed(err);
     }
+  }
+
+  /**
+   * The message of the exception Nest answered with, when the handler did not throw it (a
+   * guard, a pipe, an interceptor). Nest's own 404 for a path no route matches keeps the
+   * status text (`Not Found`): its message only repeats the method and URL.
+   */
+  private settleException(state: RequestState, statusCode: number): void {
+    if (state.errorMessage === undefined && !(statusCode === 404 && state.route === undefined)) {
+      state.errorMessage = this.factory.sanitizer.errorMessage(state.exception);
+    }
+    state.exception = undefined;
   }
 
   /**

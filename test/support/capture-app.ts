@@ -25,6 +25,10 @@ import {
   NestMiddleware,
   NestModule,
   Scope,
+  NestInterceptor,
+  CallHandler,
+  RequestTimeoutException,
+  UseInterceptors,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -32,7 +36,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
-import { of, delay } from 'rxjs';
+import { of, delay, Observable } from 'rxjs';
 import { Audited, AuditService, getAnalyticsContext, runWithAnalyticsContext, TrackExternal } from '../../src';
 
 /**
@@ -57,6 +61,14 @@ export class HeaderAuthGuard implements CanActivate {
 export class DenyGuard implements CanActivate {
   canActivate(): boolean {
     return false;
+  }
+}
+
+/** Rejects the call before the handler runs, as a timeout or rate-limit interceptor does. */
+@Injectable()
+export class GateInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, _next: CallHandler): Observable<unknown> {
+    throw new RequestTimeoutException('upstream took too long');
   }
 }
 
@@ -174,6 +186,12 @@ export class MiscController {
   @Get('boom')
   boom() {
     throw new Error('kaboom');
+  }
+
+  @Get('gated')
+  @UseInterceptors(GateInterceptor)
+  gated() {
+    return { never: true };
   }
 
   @Get('teapot')

@@ -1,0 +1,37 @@
+import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler';
+import { getAnalyticsContext, requestStateOf } from './request-context';
+
+const OBSERVED = Symbol.for('nestjs-analytics:route-exceptions-observed');
+
+/** The part of Nest's `ExceptionsHandler` the hook uses: every HTTP route's exception passes through `next`. */
+interface ExceptionsHandlerLike {
+  next(exception: unknown, host: unknown): unknown;
+}
+
+/**
+ * Lets request tracking see the exception Nest answers a request with when it was thrown
+ * outside the handler: by a guard (`Forbidden resource`), a pipe (the validation messages)
+ * or an interceptor. The route handler's own errors are already noted by its wrapper.
+ *
+ * Nest has no hook that observes an exception without handling it: an exception filter
+ * would have to answer the request, and a global one would shadow the app's own. So the
+ * `next` method of Nest's `ExceptionsHandler`, which every HTTP route's exception passes
+ * through on its way to the app's filters, is wrapped once per process. The wrapper only
+ * notes the exception on the request's state (nothing outside a tracked request) and calls
+ * Nest's method unchanged; it runs on the error path alone.
+ */
+export function observeRouteExceptions(prototype: ExceptionsHandlerLike = ExceptionsHandler.prototype): void {
+  if (typeof prototype.next !== 'function' || Object.prototype.hasOwnProperty.call(prototype, OBSERVED)) return;
+  const next = prototype.next;
+  Object.defineProperty(prototype, OBSERVED, { value: true });
+  prototype.next = function analyticsObservedNext(this: ExceptionsHandlerLike, exception: unknown, host: unknown) {
+    noteRouteException(exception);
+    return next.call(this, exception, host);
+  };
+}
+
+/** Keeps the first exception of the current request, unless its handler's error is already noted. */
+export function noteRouteException(exception: unknown): void {
+  const state = requestStateOf(getAnalyticsContext());
+  if (state !== undefined && state.errorMessage === undefined && state.exception === undefined) state.exception = exception;
+}
