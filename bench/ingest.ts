@@ -67,7 +67,7 @@ async function main() {
   await resources.schema(SCHEMA, false);
   resources.queue(QUEUE);
   const { options, dataSource } = await openMigratedSchema(moduleOptions(false));
-  const database = new AnalyticsDatabase(dataSource, options);
+  const database = new AnalyticsDatabase(dataSource, options, false);
   const writer = new BatchWriter(database);
   const pg = new Client({ connectionString: DATABASE_URL });
   await pg.connect();

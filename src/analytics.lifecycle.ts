@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_WORKER_THREAD } from './analytics.constants';
 import { messages } from './analytics.messages';
-import { AnalyticsDatabase } from './database/analytics-database';
+import { AnalyticsDatabase, isConnectionError } from './database/analytics-database';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters } from './pipeline/analytics-counters';
 import { BatchEncoder } from './pipeline/batch-encoder';
@@ -61,7 +61,9 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
       // itself a moment before.
       const quiet = this.inWorkerThread && this.options.runMigrations;
       await this.database.ready().catch((err: Error) => {
-        const message = messages.databaseUnavailable(err.message);
+        const message = isConnectionError(err)
+          ? messages.databaseUnavailable(err.message)
+          : messages.databaseNotPrepared(this.options.database.schema, err.message);
         if (quiet) this.logger.debug(message);
         else this.logger.warn(message);
       });

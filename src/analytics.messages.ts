@@ -42,10 +42,20 @@ export const messages = {
   enqueueTimeout: (ms: number) => `queue.add() did not answer within ${ms} ms`,
   batchFailed: (jobId: string | number, attempt: number, attempts: number, reason: string) =>
     `Batch ${jobId} failed to persist (attempt ${attempt}/${attempts}): ${reason}`,
-  batchExhausted: (jobId: string | number, records: number) =>
-    `Batch ${jobId} (${records} records) exhausted its attempts; it is kept in the failed set: call auditService.retryFailedBatches() to replay it.`,
+  batchExhausted: (jobId: string | number, records: number, reason: string) =>
+    `Batch ${jobId} (${records} records) exhausted its attempts (last error: ${reason}); it is kept in the failed set: call auditService.retryFailedBatches() to replay it.`,
   databaseUnavailable: (reason: string) =>
     `Analytics database is not reachable (${reason}); records are kept in the queue and written when it is back.`,
+  databaseNotPrepared: (schema: string, reason: string) =>
+    `Analytics database schema "${schema}" could not be prepared (${reason}); records are kept in the queue and the worker tries again on its next batch. ` +
+    'If this role may not create tables, run `nestjs-analytics migrate` as the schema\'s owner and start with runMigrations: false (README, "Database privileges").',
+  migrationLockTimeout: (schema: string, ms: number) =>
+    `another instance has held the migration lock of schema "${schema}" for more than ${ms} ms (it is migrating, or its migration waits for a table lock)`,
+  schemaIncomplete: (schema: string, missing: string[], runMigrations: boolean) =>
+    `Analytics schema "${schema}" lacks what the writer needs: ${missing.join(', ')}. Batches with rows for these tables fail (and are kept) until it is there: ` +
+    (runMigrations
+      ? 'it was dropped after the migrations ran; restore it by hand (the migrations count as applied).'
+      : 'run `nestjs-analytics migrate` (README, "Migrations"), or start with runMigrations: true.'),
   workerThreadUnavailable: (reason: string) =>
     `The analytics worker runs on the main thread: it could not start in a worker thread (${reason}). Set worker.thread: false to choose this and silence the warning.`,
   workerThreadFailed: (reason: string) => `The analytics worker thread failed: ${reason}`,

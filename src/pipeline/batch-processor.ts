@@ -51,7 +51,7 @@ export class BatchProcessor {
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade >= attempts) {
       this.outcomes.failed(String(job.id), rowCount(job.data));
-      this.logger.error(messages.batchExhausted(job.id, rowCount(job.data)));
+      this.logger.error(messages.batchExhausted(job.id, rowCount(job.data), err.message));
     } else {
       this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));
     }
