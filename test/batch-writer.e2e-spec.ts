@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AnalyticsDatabase } from '../src/database/analytics-database';
 import { NUL_REPLACEMENT } from '../src/database/pg-text';
-import { BatchWriter, WriteMethod } from '../src/pipeline/batch-writer';
+import { BatchWriter, RowsRefusedError, WriteMethod } from '../src/pipeline/batch-writer';
 import { encodeRecords } from '../src/pipeline/batch-encoder';
 import type { BatchPayload, EncodedBatch, JobPayload, RecordRow, TableName } from '../src/records/record.types';
 import { bootAnalytics, testOptions } from './support/test-app';
@@ -133,23 +133,60 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
       expect(back.rows.every((r) => r.n === 1)).toBe(true);
     });
 
-    it('a batch that fails for another reason rolls back every table and rethrows', async () => {
-      const good = auditRow('rolled-back', 1);
-      const bad = row('api_access_logs', { method: 'GET', endpoint: '/x', status_code: 'not a number', response_time_ms: 1 });
+    it('a batch with rows PostgreSQL refuses stores every other row, of every table, and throws naming what it refused', async () => {
+      const good = [auditRow('beside-bad-1', 1), auditRow('beside-bad-2', 2), auditRow('beside-bad-3', 3)];
+      const bad = { ...auditRow('bad-audit', 4), duration_ms: 'not a number' };
+      const badAccess = row('api_access_logs', { method: 'GET', endpoint: '/x', status_code: 'not a number', response_time_ms: 1 });
+      const event = eventRow({ event_type: 'beside-bad' });
+      const payload = job({ api_access_logs: [badAccess], audit_logs: [good[0], bad, good[1], good[2]], event_logs: [event] });
 
-      await expect(writer.write(job({ api_access_logs: [bad], audit_logs: [good] }))).rejects.toThrow(/smallint|invalid input/);
+      const error = await writer.write(payload).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(RowsRefusedError);
+      expect((error as RowsRefusedError).refused).toEqual([
+        { table: 'api_access_logs', rows: 1, reason: expect.stringMatching(/invalid input/) },
+        { table: 'audit_logs', rows: 1, reason: expect.stringMatching(/invalid input/) },
+      ]);
+      expect((error as RowsRefusedError).inserted).toBe(4);
+      expect(await db.rows('audit_logs', 'id = ANY($1::uuid[])', [good.map((r) => r.id)])).toHaveLength(3);
+      expect(await db.rows('event_logs', 'id = $1', [event.id])).toHaveLength(1);
 
-      expect(await db.rows('audit_logs', 'id = $1', [good.id])).toHaveLength(0);
+      // A retry stores nothing twice and refuses the same rows again.
+      await expect(writer.write(payload)).rejects.toMatchObject({ inserted: 0 });
+      expect(await db.count('audit_logs')).toBe(new Set((await db.rows('audit_logs')).map((r) => r.id)).size);
     });
 
-    it('a batch of one table is one COPY, atomic without a transaction: a bad row stores none of the batch', async () => {
-      const good = [auditRow('one-table-1', 1), auditRow('one-table-2', 2)];
-      const bad = { ...auditRow('one-table-bad', 3), duration_ms: 'not a number' };
+    it('a row a CHECK refuses (as a missing partition does, 23514) holds back only itself; a replay once it fits stores just that row', async () => {
+      await db.query(`ALTER TABLE "${names.schema}".event_logs ADD CONSTRAINT only_known CHECK (event_type <> 'unknown.${_format.length}')`);
+      try {
+        const events = [eventRow({ event_type: 'known' }), eventRow({ event_type: `unknown.${_format.length}` }), eventRow({ event_type: 'known' })];
+        const payload = job({ event_logs: events, audit_logs: [auditRow('beside-event', 1)] });
+        await expect(writer.write(payload)).rejects.toThrow(/refused 1 row\(s\) of event_logs \(.*only_known.*\); the batch's other rows are stored \(3 by this attempt\)/);
+        await db.query(`ALTER TABLE "${names.schema}".event_logs DROP CONSTRAINT only_known`);
+        expect(await writer.write(payload)).toBe(1);
+        expect(await db.rows('event_logs', 'id = ANY($1::uuid[])', [events.map((e) => e.id)])).toHaveLength(3);
+      } finally {
+        await db.query(`ALTER TABLE "${names.schema}".event_logs DROP CONSTRAINT IF EXISTS only_known`);
+      }
+    });
 
-      await expect(writer.write(job({ audit_logs: [good[0], bad, good[1]] }))).rejects.toThrow(/invalid input/);
+    it('a table the writer cannot write (a column renamed by hand) holds back only its own rows', async () => {
+      const table = `"${names.schema}".authentication_logs`;
+      await db.query(`ALTER TABLE ${table} RENAME COLUMN metadata TO metadata_by_hand`);
+      try {
+        const audit = auditRow('beside-broken-table', 1);
+        const auth = row('authentication_logs', { event_type: 'login', success: true });
+        await expect(writer.write(job({ authentication_logs: [auth], audit_logs: [audit] }))).rejects.toThrow(
+          /refused 1 row\(s\) of authentication_logs \(column "metadata" .*does not exist\)/,
+        );
+        expect(await db.rows('audit_logs', 'id = $1', [audit.id])).toHaveLength(1);
+      } finally {
+        await db.query(`ALTER TABLE ${table} RENAME COLUMN metadata_by_hand TO metadata`);
+      }
+    });
 
-      expect(await db.rows('audit_logs', 'id = ANY($1::uuid[])', [good.map((r) => r.id)])).toHaveLength(0);
-      expect(await writer.write(job({ audit_logs: good }))).toBe(2);
+    it('a batch of one row PostgreSQL refuses fails as it is', async () => {
+      const bad = { ...auditRow('one-bad', 3), duration_ms: 'not a number' };
+      await expect(writer.write(job({ audit_logs: [bad] }))).rejects.toThrow(/invalid input/);
     });
 
     it('events with a dedupKey keep their claim-once path beside COPY for the rest', async () => {

@@ -15,7 +15,7 @@ import {
   Statement,
 } from '../database/insert-statement.builder';
 import { JobPayload, TABLE_NAMES, TableName, TableRows } from '../records/record.types';
-import { tablesOf, toRowObjects } from '../records/table-rows';
+import { rowCount, tablesOf, toRowObjects } from '../records/table-rows';
 
 /** PostgreSQL's `unique_violation`. */
 const UNIQUE_VIOLATION = '23505';
@@ -24,6 +24,32 @@ const UNIQUE_VIOLATION = '23505';
 export type WriteMethod = 'copy' | 'insert';
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === UNIQUE_VIOLATION;
+
+/**
+ * An error about a row's values rather than the batch as a whole: SQLSTATE class 22 (a data
+ * exception: a value the column refuses) or 23 (an integrity violation: a CHECK constraint
+ * you added, a row no partition takes).
+ */
+const isRowError = (err: unknown) => /^2[23]/.test(sqlState(err));
+
+/** An error about one table (a column or the table missing, no privilege on it) or a row of it: the batch's other tables can still be written. */
+const isTableError = (err: unknown) => isRowError(err) || ['42703', '42P01', '42501'].includes(sqlState(err));
+
+const sqlState = (err: unknown) => String((err as { code?: unknown } | null)?.code ?? '');
+
+/** Thrown for a batch some of whose rows PostgreSQL refused: the others are stored. */
+export class RowsRefusedError extends Error {
+  constructor(
+    /** Per table: how many rows were refused, and why (the first reason). */
+    readonly refused: Array<{ table: TableName; rows: number; reason: string }>,
+    /** Rows of the batch stored by this attempt. */
+    readonly inserted: number,
+  ) {
+    const parts = refused.map(({ table, rows, reason }) => `${rows} row(s) of ${table} (${reason})`);
+    super(`PostgreSQL refused ${parts.join(', ')}; the batch's other rows are stored (${inserted} by this attempt)`);
+    this.name = 'RowsRefusedError';
+  }
+}
 
 /**
  * Writes one batch in one transaction (a batch of one table is one COPY, atomic by itself).
@@ -36,18 +62,68 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.c
  * PostgreSQL's bind-parameter limit), which skip the rows already there.
  *
  * Events with a `dedupKey` always take the INSERT path, after claiming their keys.
+ *
+ * A row PostgreSQL refuses (a value a column cannot hold, a CHECK you added, a row no
+ * partition takes), or a table it cannot write (a column dropped by hand), does not hold
+ * the rest of its batch back: the batch is written again table by table, and a table whose
+ * rows were refused in halves, down to the rows at fault; everything
+ * else is stored, and `RowsRefusedError` names what was not, so that the batch is retried
+ * and, in the end, kept in the failed set for replay (which stores only what is missing).
  */
 @Injectable()
 export class BatchWriter {
   constructor(private readonly database: AnalyticsDatabase) {}
 
-  /** @returns the number of rows inserted (rows already present are not counted). */
+  /**
+   * @returns the number of rows inserted (rows already present are not counted).
+   * @throws RowsRefusedError when some rows were refused and the others stored.
+   */
   async write(payload: JobPayload): Promise<number> {
+    // Connecting (and migrating) fails for the whole batch, whatever the error.
+    await this.database.ready();
+    try {
+      return await this.writeWhole(payload);
+    } catch (err) {
+      if (!isTableError(err) || rowCount(payload) < 2) throw err;
+      return this.writeAround(tablesOf(payload));
+    }
+  }
+
+  private async writeWhole(payload: JobPayload): Promise<number> {
     try {
       return await this.writeWith('copy', payload);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       return this.writeWith('insert', payload);
+    }
+  }
+
+  /** Stores every row it can, table by table; throws `RowsRefusedError` naming the rest. */
+  private async writeAround(tables: Partial<Record<TableName, TableRows>>): Promise<number> {
+    const refused: RowsRefusedError['refused'] = [];
+    let inserted = 0;
+    for (const table of TABLE_NAMES) {
+      const rows = tables[table];
+      if (rows?.values.length) inserted += await this.writeTableAround(table, rows, refused);
+    }
+    if (refused.length > 0) throw new RowsRefusedError(refused, inserted);
+    return inserted;
+  }
+
+  /** One table's rows, in one INSERT transaction; when a row is refused, each half on its own, down to single rows. */
+  private async writeTableAround(table: TableName, rows: TableRows, refused: RowsRefusedError['refused']): Promise<number> {
+    try {
+      return await this.writeWith('insert', { v: 2, tables: { [table]: rows } });
+    } catch (err) {
+      if (isRowError(err) && rows.values.length > 1) {
+        const half = Math.ceil(rows.values.length / 2);
+        const part = (values: unknown[][]) => this.writeTableAround(table, { columns: rows.columns, values }, refused);
+        return (await part(rows.values.slice(0, half))) + (await part(rows.values.slice(half)));
+      }
+      const entry = refused.find((r) => r.table === table);
+      if (entry) entry.rows += rows.values.length;
+      else refused.push({ table, rows: rows.values.length, reason: (err as Error)?.message ?? String(err) });
+      return 0;
     }
   }
 
