@@ -116,6 +116,31 @@ describe('Migrations and database privileges', () => {
     }, 60_000);
   });
 
+  describe('a migration that fails', () => {
+    const names = uniqueNames('collide');
+    const db = useSpecResources(names);
+
+    it('is reported once, as a schema that could not be prepared, not as an unreachable database', async () => {
+      // An app's own audit_logs table where the module's would go.
+      await db.query(`CREATE SCHEMA "${names.schema}"`);
+      await db.query(`CREATE TABLE "${names.schema}".audit_logs (id serial PRIMARY KEY, what text)`);
+      const logs = spyLogs();
+      const printed = (['log', 'info', 'warn', 'error'] as const).map((level) => jest.spyOn(console, level).mockImplementation(() => undefined));
+      let app: INestApplication | undefined;
+      try {
+        app = (await bootAnalytics(testOptions(names, { worker: { thread: false } }))).app;
+        expect(logs.lines()).toEqual([
+          expect.stringMatching(new RegExp(`schema "${names.schema}" could not be prepared \\(relation "audit_logs" already exists\\).*runMigrations: false`)),
+        ]);
+        expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([]);
+      } finally {
+        printed.forEach((spy) => spy.mockRestore());
+        logs.restore();
+        await app?.close();
+      }
+    });
+  });
+
   describe('a schema the writer cannot use', () => {
     const names = uniqueNames('schema_check');
     const db = useSpecResources(names);

@@ -3,6 +3,7 @@ import { MIGRATIONS_TABLE } from '../analytics.constants';
 import { ANALYTICS_ENTITIES } from '../entities';
 import { ANALYTICS_MIGRATIONS } from '../migrations';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
+import { AnalyticsTypeOrmLogger } from './typeorm-logger';
 
 /**
  * TypeORM options of the module's own DataSource. Used by the module and by
@@ -20,8 +21,10 @@ export function createDataSourceOptions(database: ResolvedAnalyticsOptions['data
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
-    // The worker reports failures itself, without echoing row values into logs.
+    // The worker reports failures itself, without echoing row values into logs; what
+    // TypeORM prints by itself (a failed migration) goes to Nest's logger at debug level.
     logging: false,
+    logger: new AnalyticsTypeOrmLogger(),
     applicationName: 'nestjs-analytics',
     poolSize,
     // Fail fast when PostgreSQL is down: the worker retries the job, requests never wait.
