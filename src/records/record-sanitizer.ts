@@ -73,10 +73,15 @@ export class RecordSanitizer {
     return this.scrubbed(this.errorMessage(error), LIMITS.text);
   }
 
-  /** Sanitizes one JSON column value; `undefined`/`null` stay `null`. */
-  json(value: unknown): unknown {
+  /**
+   * Sanitizes one JSON column value; `undefined`/`null` stay `null`. `sizeBound`: what the
+   * caller knows its serialized size cannot exceed; under the limit, the value is not
+   * serialized again to check it.
+   */
+  json(value: unknown, sizeBound = Infinity): unknown {
     if (value === undefined || value === null) return null;
     const clean = this.walk(value, 0, new WeakSet());
+    if (sizeBound <= LIMITS.jsonTotal) return clean;
     const text = JSON.stringify(clean);
     if (text === undefined) return null;
     if (text.length <= LIMITS.jsonTotal) return clean;

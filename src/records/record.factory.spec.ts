@@ -4,7 +4,10 @@ import type { AnalyticsModuleOptions } from '../options/analytics-module-options
 import { resolveAnalyticsOptions } from '../options/analytics-options.factory';
 import { AuditSeverity } from './audit.enums';
 import { REDACTED } from './record-limits';
-import { RecordFactory } from './record.factory';
+import { parseQuery, querySizeBound, RecordFactory } from './record.factory';
+import { RecordSanitizer } from './record-sanitizer';
+import { SecretKeys } from './secret-keys';
+import { DEFAULT_REDACT_KEYS } from '../options/analytics-options.defaults';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const HASH = 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8';
@@ -347,5 +350,42 @@ describe('RecordFactory', () => {
         properties: { token: REDACTED, plan: 'pro' },
       });
     });
+  });
+});
+
+describe('querySizeBound', () => {
+  // A one-letter redact key makes the shortest redacted pair (`k&` becomes `"k":"[REDACTED]",`).
+  const sanitizer = new RecordSanitizer(['k', ...DEFAULT_REDACT_KEYS]);
+  const queries = [
+    '',
+    'a',
+    'k&k&k&k',
+    'k=1&k=2&ssn=&cvv',
+    '&&&&a=&&b',
+    '%01%02%03%22%5C'.repeat(50),
+    `x=${'"\\'.repeat(200)}`,
+    Array.from({ length: 150 }, (_, i) => `k${i}=${i}`).join('&'),
+    Array.from({ length: 150 }, () => 'k').join('&'),
+    `q=${'%F0%9F%98%80'.repeat(300)}&token=abc`,
+    `next=${encodeURIComponent('https://x.test/?key=AIzaSyA-1234567890abcdefghijklmnopqrstu&a=1')}`,
+  ];
+
+  it.each(queries.map((q) => [q.slice(0, 40), q]))('bounds the JSON of %j', (_label, query) => {
+    const json = JSON.stringify(sanitizer.json(parseQuery(query)));
+    expect(json.length).toBeLessThanOrEqual(querySizeBound(query));
+  });
+});
+
+describe('SecretKeys', () => {
+  it('gives the same answer when it remembers a key, and forgets past its bound', () => {
+    const keys = new SecretKeys(DEFAULT_REDACT_KEYS);
+    for (let round = 0; round < 2; round++) {
+      expect(keys.isSecret('accessToken')).toBe(true);
+      expect(keys.isSecret('tokenCount')).toBe(false);
+      expect(keys.isSecret('user[password]')).toBe(true);
+    }
+    for (let i = 0; i < 2500; i++) expect(keys.isSecret(`field${i}`)).toBe(false);
+    expect(keys.isSecret('x'.repeat(100) + 'password')).toBe(true);
+    expect((keys as unknown as { known: Map<string, boolean> }).known.size).toBeLessThanOrEqual(1000);
   });
 });

@@ -22,7 +22,7 @@ import type {
 import * as v from './record-validation';
 
 /** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
-function parseQuery(query: string): Record<string, string | string[]> {
+export function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(query)) {
     const prev = out[key];
@@ -31,6 +31,18 @@ function parseQuery(query: string): Record<string, string | string[]> {
     else out[key] = [prev, value];
   }
   return out;
+}
+
+/**
+ * The most characters a query string's `query_params` JSON can take: decoding never
+ * lengthens it and JSON escapes at most double it (`%01` → `\u0001`, a raw `"` → `\"`); each
+ * pair adds at most 6 (`"k":"",`) and a redacted value at most 10 (`[REDACTED]`); a cut at
+ * 100 keys adds a marker.
+ */
+export function querySizeBound(query: string): number {
+  let pairs = 1;
+  for (let at = query.indexOf('&'); at !== -1; at = query.indexOf('&', at + 1)) pairs++;
+  return 2 * query.length + 16 * pairs + 64;
 }
 
 /** Fields every table shares, stamped from the current context when the record is made. */
@@ -259,7 +271,7 @@ export class RecordFactory {
       text(state.userAgent, LIMITS.userAgent),
       count(state.requestSize),
       count(state.responseSize),
-      state.query ? this.sanitizer.json(parseQuery(state.query)) : null,
+      state.query ? this.sanitizer.json(parseQuery(state.query), querySizeBound(state.query)) : null,
       this.sanitizer.text(state.errorMessage, LIMITS.text),
       traceIdOf(state.traceId),
     ];
