@@ -141,6 +141,11 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-408')).toMatchObject({ status_code: 408, route: '/gated', handler: null, error_message: 'upstream took too long' });
   });
 
+  it('a handler error an interceptor answered with a fallback leaves the row a success, with its handler', async () => {
+    expect((await http().get('/recovered').set('x-request-id', 'req-recovered')).status).toBe(200);
+    expect(await accessRow('req-recovered')).toMatchObject({ status_code: 200, handler: 'MiscController.recovered', error_message: null });
+  });
+
   it('records the status set by an exception filter', async () => {
     expect((await http().get('/teapot').set('x-request-id', 'req-418')).status).toBe(418);
     expect(await accessRow('req-418')).toMatchObject({ status_code: 418, error_message: 'short and stout' });

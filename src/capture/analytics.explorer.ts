@@ -2,15 +2,15 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { Observable } from 'rxjs';
+import { isObservable, Observable } from 'rxjs';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
-import { RecordFactory } from '../records/record.factory';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { observeCall } from './observe-call';
 import { getAnalyticsContext, requestStateOf } from './request-context';
+import { noteException } from './route-exceptions.hook';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
@@ -35,8 +35,9 @@ const noop = () => undefined;
  *
  * - every HTTP route handler, by `wrapControllers()`, which the module calls from
  *   `configure()` — before the router binds handlers. The wrapper names the handler on the
- *   request's state and remembers a thrown error's message: the work an interceptor would
- *   do, without the cost of Nest's interceptor pipeline on every request. Handlers with
+ *   request's state (its errors reach the request through Nest's `ExceptionsHandler`, see
+ *   route-exceptions.hook.ts): the work an interceptor would do, without the cost of
+ *   Nest's interceptor pipeline on every request. Handlers with
  *   `@Audited()`/`@TrackExternal()` are recorded with their own (piped) arguments;
  * - decorated methods of providers, at `onModuleInit`.
  *
@@ -53,7 +54,6 @@ export class AnalyticsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly audited: AuditedCallRecorder,
     private readonly external: ExternalCallRecorder,
-    private readonly factory: RecordFactory,
   ) {}
 
   onModuleInit(): void {
@@ -112,17 +112,23 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   private wrap(original: (...args: unknown[]) => unknown, plan: WrapPlan): (...args: unknown[]) => unknown {
     const { audited, external } = this;
-    const { sanitizer } = this.factory;
     const handlerName = `${plan.className}.${plan.methodName}`;
+    const recorded = plan.audited || plan.external;
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      const call = () => original.apply(this, args);
-      const tracked = plan.external ? () => external.run(plan.external!, args, call) : call;
-      const run = plan.audited ? () => audited.run(plan.audited!, plan, args, tracked, this, plan.returnsObservable) : tracked;
-      if (!plan.routeHandler) return run();
-      const state = requestStateOf(getAnalyticsContext());
-      if (state === undefined) return run();
-      state.handler = handlerName;
-      return observeCall(run, noop, (err) => (state.errorMessage = sanitizer.errorMessage(err)));
+      const state = plan.routeHandler ? requestStateOf(getAnalyticsContext()) : undefined;
+      if (state !== undefined) state.handler = handlerName;
+      let result: unknown;
+      if (recorded) {
+        const call = () => original.apply(this, args);
+        const tracked = plan.external ? () => external.run(plan.external!, args, call) : call;
+        result = plan.audited ? audited.run(plan.audited, plan, args, tracked, this, plan.returnsObservable) : tracked();
+      } else {
+        result = original.apply(this, args);
+      }
+      // A handler's error, thrown or rejected, reaches Nest's ExceptionsHandler, where the
+      // request notes it (route-exceptions.hook.ts): nothing is caught here. Only an
+      // Observable's may not (a server-sent events stream), so it is watched.
+      return state !== undefined && isObservable(result) ? observeCall(() => result, noop, (err) => noteException(state, err)) : result;
     };
     for (const key of Reflect.getMetadataKeys(original)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);

@@ -1,5 +1,6 @@
 import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler';
 import { getAnalyticsContext, requestStateOf } from './request-context';
+import type { RequestState } from './request-state';
 
 const OBSERVED = Symbol.for('nestjs-analytics:route-exceptions-observed');
 
@@ -9,9 +10,9 @@ interface ExceptionsHandlerLike {
 }
 
 /**
- * Lets request tracking see the exception Nest answers a request with when it was thrown
- * outside the handler: by a guard (`Forbidden resource`), a pipe (the validation messages)
- * or an interceptor. The route handler's own errors are already noted by its wrapper.
+ * Lets request tracking see the exception Nest answers a request with: the handler's, or
+ * one thrown outside it by a guard (`Forbidden resource`), a pipe (the validation
+ * messages) or an interceptor.
  *
  * Nest has no hook that observes an exception without handling it: an exception filter
  * would have to answer the request, and a global one would shadow the app's own. So the
@@ -30,8 +31,13 @@ export function observeRouteExceptions(prototype: ExceptionsHandlerLike = Except
   };
 }
 
-/** Keeps the first exception of the current request, unless its handler's error is already noted. */
+/** Keeps the first exception of the current request. */
 export function noteRouteException(exception: unknown): void {
   const state = requestStateOf(getAnalyticsContext());
-  if (state !== undefined && state.errorMessage === undefined && state.exception === undefined) state.exception = exception;
+  if (state !== undefined) noteException(state, exception);
+}
+
+/** Keeps a request's first exception (its message is read when the response is done), unless a message is already set. */
+export function noteException(state: RequestState, exception: unknown): void {
+  if (state.errorMessage === undefined && state.exception === undefined) state.exception = exception;
 }

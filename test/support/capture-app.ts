@@ -36,7 +36,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
-import { of, delay, Observable } from 'rxjs';
+import { catchError, of, delay, Observable } from 'rxjs';
 import { Audited, AuditService, getAnalyticsContext, runWithAnalyticsContext, TrackExternal } from '../../src';
 
 /**
@@ -69,6 +69,14 @@ export class DenyGuard implements CanActivate {
 export class GateInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, _next: CallHandler): Observable<unknown> {
     throw new RequestTimeoutException('upstream took too long');
+  }
+}
+
+/** Answers with a fallback when the handler fails, as a cache or circuit-breaker interceptor does. */
+@Injectable()
+export class FallbackInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(catchError(() => of({ fallback: true })));
   }
 }
 
@@ -192,6 +200,12 @@ export class MiscController {
   @UseInterceptors(GateInterceptor)
   gated() {
     return { never: true };
+  }
+
+  @Get('recovered')
+  @UseInterceptors(FallbackInterceptor)
+  recovered() {
+    throw new Error('upstream failed, fallback sent');
   }
 
   @Get('teapot')
