@@ -68,7 +68,7 @@ async function main() {
   resources.queue(QUEUE);
   const { options, dataSource } = await openMigratedSchema(moduleOptions(false));
   const database = new AnalyticsDatabase(dataSource, options, false);
-  const writer = new BatchWriter(database);
+  const writer = new BatchWriter(database, options);
   const pg = new Client({ connectionString: DATABASE_URL });
   await pg.connect();
   const tables = [...TABLE_NAMES, 'event_dedup_keys'].map((t) => `"${SCHEMA}"."${t}"`).join(', ');

@@ -46,6 +46,8 @@ export const messages = {
     `Batch ${jobId} (${records} records) exhausted its attempts (last error: ${reason}); it is kept in the failed set: call auditService.retryFailedBatches() to replay it.`,
   databaseUnavailable: (reason: string) =>
     `Analytics database is not reachable (${reason}); records are kept in the queue and written when it is back.`,
+  writeTimeout: (ms: number) =>
+    `PostgreSQL did not answer within ${ms} ms (worker.writeTimeoutMs): a frozen connection, or a lock held that long; the connection was closed and the batch will be retried`,
   databaseNotPrepared: (schema: string, reason: string) =>
     `Analytics database schema "${schema}" could not be prepared (${reason}); records are kept in the queue and the worker tries again on its next batch. ` +
     'If this role may not create tables, run `nestjs-analytics migrate` as the schema\'s owner and start with runMigrations: false (README, "Database privileges").',

@@ -112,6 +112,44 @@ describe('Failure behaviour', () => {
     });
   });
 
+  describe('PostgreSQL that stops answering on an open connection', () => {
+    const names = uniqueNames('pgfrozen');
+    let db: TestDatabase;
+    let proxy: TcpProxy;
+
+    beforeAll(async () => {
+      db = await new TestDatabase(names.schema).connect();
+      proxy = new TcpProxy(await TcpProxy.freePort(), POSTGRES_PORT);
+      await proxy.up();
+    });
+    afterAll(async () => {
+      await proxy.down();
+      await db.dropAndClose();
+      await obliterateAndClose(openQueue(names.queueName));
+    });
+
+    it('gives up a write after worker.writeTimeoutMs, closes its connection and retries the batch on a new one', async () => {
+      const { app, audit } = await bootAnalytics(
+        testOptions(names, {
+          database: { url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 2 },
+          worker: { thread: false, attempts: 30, backoffMs: 100, writeTimeoutMs: 500 },
+        }),
+      );
+      try {
+        logBurst(audit, 'pg.before-freeze', 10);
+        await audit.flush({ waitForPersistence: true, timeoutMs: 10_000 });
+        // The pool's one connection stops answering; a new connection would reach PostgreSQL.
+        proxy.freezeOpenConnections();
+        const ids = logBurst(audit, 'pg.frozen', 50);
+        await audit.flush({ waitForPersistence: true, timeoutMs: 20_000 });
+        expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(50);
+        expect(audit.stats()).toMatchObject({ persisted: 60, failed: 0 });
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe('Redis connections that come back in a different order', () => {
     const names = uniqueNames('reconnect');
     let db: TestDatabase;

@@ -95,10 +95,19 @@ export interface AnalyticsWorkerOptions {
   enabled?: boolean;
   /** @default 1 */
   concurrency?: number;
-  /** Attempts per batch, with exponential backoff. @default 10 */
+  /**
+   * Attempts per batch, with exponential backoff. Stamped on each batch by the process that
+   * sends it to the queue: set it in the API processes, not only in the workers. @default 10
+   */
   attempts?: number;
-  /** First backoff delay; doubles each attempt. @default 1000 */
+  /** First backoff delay; doubles each attempt. Stamped on each batch like `attempts`. @default 1000 */
   backoffMs?: number;
+  /**
+   * A write that gets no answer from PostgreSQL within this many milliseconds (a frozen
+   * connection, a lock held that long) is abandoned: its connection is closed and the batch
+   * is retried as any failed attempt. @default 60000
+   */
+  writeTimeoutMs?: number;
   /**
    * Runs this process's worker in a worker thread (`node:worker_threads`), so that
    * writing batches never holds the API's event loop; `false` runs it on the main thread.

@@ -39,7 +39,7 @@ export const DEFAULT_OPTIONS = {
   flush: { strategy: 'hybrid', intervalMs: 10_000, countThreshold: 100, maxBufferSize: 10_000 },
   sampling: { enabled: false, rate: 0.1 },
   trackAuthenticatedOnly: false,
-  worker: { enabled: true, concurrency: 1, attempts: 10, backoffMs: 1000, thread: true },
+  worker: { enabled: true, concurrency: 1, attempts: 10, backoffMs: 1000, writeTimeoutMs: 60_000, thread: true },
   runMigrations: true,
   captureStackTraces: false,
 } as const;

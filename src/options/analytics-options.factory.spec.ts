@@ -38,7 +38,7 @@ describe('resolveAnalyticsOptions', () => {
       expect(options.redactKeys).toEqual([...DEFAULT_REDACT_KEYS]);
       expect(options.hashKey).toBeUndefined();
       expect(options.pricing).toEqual({});
-      expect(options.worker).toEqual({ enabled: true, concurrency: 1, attempts: 10, backoffMs: 1000, thread: true });
+      expect(options.worker).toEqual({ enabled: true, concurrency: 1, attempts: 10, backoffMs: 1000, writeTimeoutMs: 60_000, thread: true });
       expect(options.runMigrations).toBe(true);
       expect(options.captureStackTraces).toBe(false);
     });
@@ -60,7 +60,7 @@ describe('resolveAnalyticsOptions', () => {
       const options = resolveAnalyticsOptions({ flush: { intervalMs: 500 }, worker: { concurrency: 3 } }, {});
 
       expect(options.flush).toEqual({ strategy: 'hybrid', intervalMs: 500, countThreshold: 100, maxBufferSize: 10_000 });
-      expect(options.worker).toEqual({ enabled: true, concurrency: 3, attempts: 10, backoffMs: 1000, thread: true });
+      expect(options.worker).toEqual({ enabled: true, concurrency: 3, attempts: 10, backoffMs: 1000, writeTimeoutMs: 60_000, thread: true });
     });
   });
 
@@ -81,7 +81,7 @@ describe('resolveAnalyticsOptions', () => {
           getUserId,
           hashKey: '0123456789abcdef',
           pricing: { 'my-model': { input: 1.25, output: 10, cachedInput: 0.125 } },
-          worker: { enabled: false, concurrency: 4, attempts: 3, backoffMs: 200, thread: false },
+          worker: { enabled: false, concurrency: 4, attempts: 3, backoffMs: 200, writeTimeoutMs: 5000, thread: false },
           runMigrations: false,
           captureStackTraces: true,
         },
@@ -99,7 +99,7 @@ describe('resolveAnalyticsOptions', () => {
       expect(options.getUserId).toBe(getUserId);
       expect(options.hashKey).toBe('0123456789abcdef');
       expect(options.pricing).toEqual({ 'my-model': { input: 1.25, output: 10, cachedInput: 0.125 } });
-      expect(options.worker).toEqual({ enabled: false, concurrency: 4, attempts: 3, backoffMs: 200, thread: false });
+      expect(options.worker).toEqual({ enabled: false, concurrency: 4, attempts: 3, backoffMs: 200, writeTimeoutMs: 5000, thread: false });
       expect(options.runMigrations).toBe(false);
       expect(options.captureStackTraces).toBe(true);
     });

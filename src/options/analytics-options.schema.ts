@@ -164,6 +164,7 @@ export class WorkerOptionsSchema {
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) concurrency: number;
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) attempts: number;
   @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) backoffMs: number;
+  @IsInt(POSITIVE_INT) @Min(1, POSITIVE_INT) writeTimeoutMs: number;
   @IsBoolean(BOOLEAN) thread: boolean;
 }
 

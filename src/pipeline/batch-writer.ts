@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
+import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
+import { messages } from '../analytics.messages';
 import { AnalyticsDatabase } from '../database/analytics-database';
+import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { encodeCopyTable } from '../database/copy-statement.builder';
 import {
   buildClaimKeys,
@@ -72,7 +75,10 @@ export class RowsRefusedError extends Error {
  */
 @Injectable()
 export class BatchWriter {
-  constructor(private readonly database: AnalyticsDatabase) {}
+  constructor(
+    private readonly database: AnalyticsDatabase,
+    @Inject(ANALYTICS_MODULE_OPTIONS) private readonly options: Pick<ResolvedAnalyticsOptions, 'worker'>,
+  ) {}
 
   /**
    * @returns the number of rows inserted (rows already present are not counted).
@@ -133,6 +139,16 @@ export class BatchWriter {
     const dataSource = await this.database.ready();
     const runner = dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
+    // A write that gets no answer (a frozen connection, a lock held for long) must not hold
+    // its batch forever: Bull renews the job's lock while the worker lives, so nothing else
+    // would take it back. `end()` on a client with a query in flight destroys its socket; the
+    // query fails, the pool drops the client, and the batch is retried.
+    const { writeTimeoutMs } = this.options.worker;
+    let abandoned = false;
+    const watchdog = setTimeout(() => {
+      abandoned = true;
+      client.end().catch(() => undefined);
+    }, writeTimeoutMs);
     let inserted = 0;
     try {
       const only = method === 'copy' ? this.onlyTable(tables) : undefined;
@@ -151,8 +167,9 @@ export class BatchWriter {
       return inserted;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
+      throw abandoned ? new Error(messages.writeTimeout(writeTimeoutMs)) : err;
     } finally {
+      clearTimeout(watchdog);
       await runner.release();
     }
   }

@@ -41,6 +41,17 @@ export class TcpProxy {
     this.server = server;
   }
 
+  /**
+   * Keeps every open connection open but lets no byte through it either way, as a host that
+   * died behind a live network path does; new connections go through (a new primary).
+   */
+  freezeOpenConnections(): void {
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   async down(): Promise<void> {
     const server = this.server;
     this.server = null;
