@@ -5,7 +5,7 @@ import { AnalyticsConfigurationError, AnalyticsValidationError } from './analyti
 import { messages } from './analytics.messages';
 import type { ResolvedAnalyticsOptions } from './options/analytics-options.schema';
 import { AnalyticsCounters, AnalyticsStats } from './pipeline/analytics-counters';
-import { RecordSink } from './pipeline/record-sink';
+import { QueueCounts, RecordSink } from './pipeline/record-sink';
 import { ThrottledLogger } from './pipeline/throttled-logger';
 import { hmacSha256Hex } from './records/identifier-hasher';
 import { RecordFactory } from './records/record.factory';
@@ -135,6 +135,16 @@ export class AuditService {
    */
   retryFailedBatches(): Promise<number> {
     return this.sink.retryFailed();
+  }
+
+  /**
+   * How many batches the queue holds in each state, across every process that uses it:
+   * `waiting` and `delayed` (retries waiting for PostgreSQL) growing means the workers are
+   * not keeping up or cannot write; `failed`, batches kept for `retryFailedBatches()`.
+   * Rejects at once when Redis is not reachable.
+   */
+  queueCounts(): Promise<QueueCounts> {
+    return this.sink.queueCounts();
   }
 
   private record(build: () => BufferedRecord, urgent = false): string {

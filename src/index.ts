@@ -22,6 +22,7 @@ export { AuditAction, AuditSeverity, AuthEventType } from './records/audit.enums
 export type { AuditStatus, SourceSystem } from './records/audit.enums';
 export type { AuditEntryInput, AuthEventInput, ExternalCallInput, TrackEventExtra } from './records/record.types';
 export type { AnalyticsStats } from './pipeline/analytics-counters';
+export type { QueueCounts } from './pipeline/record-sink';
 export { getAnalyticsContext, runWithAnalyticsContext } from './capture/request-context';
 export type { AnalyticsContext } from './capture/request-context';
 export {

@@ -29,6 +29,7 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
       expect(counts.waiting).toBeGreaterThanOrEqual(1);
       expect(counts.waiting).toBeLessThanOrEqual(Math.ceil(N / countThreshold) + 1);
       expect(api.audit.stats()).toMatchObject({ accepted: N, sent: N, buffered: 0, persisted: 0 });
+      expect(await api.audit.queueCounts()).toEqual({ waiting: counts.waiting, active: 0, delayed: 0, failed: 0, completed: 0, paused: 0 });
 
       const worker = await bootAnalytics(testOptions(names, { worker: { enabled: true, concurrency: 2 } }));
       try {
@@ -122,12 +123,17 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
       const [failed] = await queue.getFailed();
       expect(failed.attemptsMade).toBe(2);
       expect(audit.stats().failed).toBe(1);
+      expect(await audit.queueCounts()).toMatchObject({ failed: 1, waiting: 0, delayed: 0 });
       expect(await audit.retryFailedBatches()).toBe(1);
-      // Replayed: the worker takes it again (it may already be done with it), and the row
-      // still being refused, it fails again and is kept again.
+      // Replayed as a new job with all its attempts and backoff again (Bull's own retry would
+      // give it one); the row still being refused, it fails them all and is kept again.
       await until(() => audit.stats().failed >= 2, 10_000);
       expect(audit.stats().failed).toBe(2);
-      expect((await queue.getJob(failed.id))?.attemptsMade).toBe(3);
+      expect(await queue.getJob(failed.id)).toBeNull();
+      const [again] = await queue.getFailed();
+      expect(again.id).not.toBe(failed.id);
+      expect(again.data).toEqual(failed.data);
+      expect(again.attemptsMade).toBe(2);
       expect(await queue.getFailedCount()).toBe(1);
     } finally {
       await queue.empty();

@@ -40,3 +40,33 @@ describe('BatchProcessor.start', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+describe('BatchProcessor: failed batches', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Starts a processor and returns what Bull's 'failed' event calls, and the outcomes it reports. */
+  function failedListener() {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const on = jest.fn();
+    const queue = { on, process: jest.fn(() => new Promise(() => undefined)) } as unknown as Queue;
+    const outcomes = { failed: jest.fn() } as unknown as BatchOutcomes & { failed: jest.Mock };
+    new BatchProcessor(queue, resolveAnalyticsOptions({}, {}), {} as BatchWriter, outcomes).start();
+    const [, listener] = on.mock.calls.find(([event]) => event === 'failed')!;
+    return { listener: listener as (job: unknown, err: Error) => void, outcomes };
+  }
+  const data = { v: 2, tables: { audit_logs: { columns: ['id'], values: [['a'], ['b']] } } };
+
+  it('counts a batch Bull failed for stalling more often than allowed, though no attempt was counted', () => {
+    const { listener, outcomes } = failedListener();
+    listener({ id: 'j-1', data, opts: { attempts: 10 }, attemptsMade: 0, finishedOn: Date.now() }, new Error('job stalled more than allowable limit'));
+    expect(outcomes.failed).toHaveBeenCalledWith('j-1', 2);
+    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('exhausted its attempts (last error: job stalled more than allowable limit)'));
+  });
+
+  it('does not count a failed attempt Bull will retry', () => {
+    const { listener, outcomes } = failedListener();
+    listener({ id: 'j-2', data, opts: { attempts: 10 }, attemptsMade: 1 }, new Error('connection refused'));
+    expect(outcomes.failed).not.toHaveBeenCalled();
+  });
+});

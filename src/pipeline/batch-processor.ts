@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_MODULE_OPTIONS, ANALYTICS_QUEUE, BATCH_JOB } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
@@ -8,6 +9,7 @@ import type { JobPayload } from '../records/record.types';
 import { rowCount } from '../records/table-rows';
 import { BatchOutcomes } from './batch-outcomes';
 import { BatchWriter } from './batch-writer';
+import type { QueueCounts } from './record-sink';
 import { ThrottledLogger } from './throttled-logger';
 
 /**
@@ -49,7 +51,10 @@ export class BatchProcessor {
 
   private onFailed(job: Job<JobPayload>, err: Error): void {
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade >= attempts) {
+    // Final when its attempts are spent, or when Bull moved it to the failed set for another
+    // reason (it stalled more often than allowed: its worker died with it twice), which
+    // stamps `finishedOn` without counting an attempt.
+    if (job.attemptsMade >= attempts || job.finishedOn) {
       this.outcomes.failed(String(job.id), rowCount(job.data));
       this.logger.error(messages.batchExhausted(job.id, rowCount(job.data), err.message));
     } else {
@@ -58,7 +63,26 @@ export class BatchProcessor {
   }
 
   /**
-   * Moves every failed batch back to waiting. @returns how many were moved.
+   * How many batches the queue holds in each state.
+   * @throws at once when the queue's connection is not ready.
+   */
+  async queueCounts(): Promise<QueueCounts> {
+    const { status } = this.queue.client;
+    if (status !== 'ready') throw new Error(messages.redisNotReady(status));
+    const counts = (await this.queue.getJobCounts()) as Partial<QueueCounts>;
+    return {
+      waiting: counts.waiting ?? 0,
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      completed: counts.completed ?? 0,
+      paused: counts.paused ?? 0,
+    };
+  }
+
+  /**
+   * Puts every failed batch back in the queue, with all its attempts and backoff again.
+   * @returns how many were put back.
    * @throws at once when the queue's connection is not ready (its commands would wait in
    * ioredis' offline queue until Redis is back).
    */
@@ -66,7 +90,15 @@ export class BatchProcessor {
     const { status } = this.queue.client;
     if (status !== 'ready') throw new Error(messages.redisNotReady(status));
     const failed = await this.queue.getFailed();
-    await Promise.all(failed.map((job) => job.retry()));
+    // A new job rather than `job.retry()`, which keeps the attempts made: a replayed batch
+    // would get one attempt, without backoff. Added before the old one is removed, so that a
+    // crash between the two leaves the batch queued twice (its rows are stored once), never not at all.
+    await Promise.all(
+      failed.map(async (job) => {
+        await this.queue.add(BATCH_JOB, job.data, { jobId: uuidv7() });
+        await job.remove();
+      }),
+    );
     return failed.length;
   }
 }

@@ -119,7 +119,7 @@ export class BatchProducer {
 
   /**
    * For each job: finished for good? That is written and removed (`removeOnComplete`),
-   * completed, or failed with no attempt left. False for all when Redis cannot answer.
+   * completed, or in the failed set. False for all when Redis cannot answer.
    */
   private async finishedInRedis(jobIds: string[]): Promise<boolean[]> {
     const done: boolean[] = [];
@@ -166,13 +166,7 @@ export function finishedFor([hash, completed, failed]: PipelineReply[]): boolean
   if (!hash || !completed || !failed || hash[0] || completed[0] || failed[0]) return false;
   const [attemptsMade, opts] = hash[1] as [string | null, string | null];
   if (attemptsMade === null && opts === null) return true; // removed on completion
-  if (completed[1] !== null) return true;
-  if (failed[1] === null) return false;
-  let attempts = 1;
-  try {
-    attempts = (JSON.parse(opts ?? '{}') as { attempts?: number }).attempts ?? 1;
-  } catch {
-    // unreadable options: Bull's default of one attempt
-  }
-  return Number(attemptsMade ?? 0) >= attempts;
+  // Bull moves a job to the failed set only for good: its attempts spent, or stalled more
+  // often than allowed (which counts no attempt); a job still to be retried waits in `delayed`.
+  return completed[1] !== null || failed[1] !== null;
 }

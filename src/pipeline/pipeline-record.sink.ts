@@ -5,7 +5,7 @@ import { AnalyticsCounters, AnalyticsStats } from './analytics-counters';
 import { BatchProcessor } from './batch-processor';
 import { BatchProducer } from './batch-producer';
 import { RecordBuffer } from './record-buffer';
-import { RecordSink } from './record-sink';
+import { QueueCounts, RecordSink } from './record-sink';
 import { ThrottledLogger } from './throttled-logger';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
@@ -53,5 +53,9 @@ export class PipelineRecordSink extends RecordSink {
 
   retryFailed(): Promise<number> {
     return this.processor.retryFailed();
+  }
+
+  queueCounts(): Promise<QueueCounts> {
+    return this.processor.queueCounts();
   }
 }

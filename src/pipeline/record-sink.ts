@@ -14,4 +14,21 @@ export abstract class RecordSink {
   abstract flush(options: FlushOptions): Promise<void>;
   abstract stats(): AnalyticsStats;
   abstract retryFailed(): Promise<number>;
+  abstract queueCounts(): Promise<QueueCounts>;
+}
+
+/** How many batches the queue holds in each state (the whole queue, every process's). */
+export interface QueueCounts {
+  /** Waiting for a worker. */
+  waiting: number;
+  /** Being written by a worker now. */
+  active: number;
+  /** Waiting for their next attempt after a failed one (PostgreSQL down: the backlog is here). */
+  delayed: number;
+  /** Given up, kept for `retryFailedBatches()`. */
+  failed: number;
+  /** Written and kept by Bull (normally 0: written batches are removed). */
+  completed: number;
+  /** In a paused queue. */
+  paused: number;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FlushOptions } from '../audit.service';
 import { AnalyticsCounters, AnalyticsStats } from '../pipeline/analytics-counters';
-import { RecordSink } from '../pipeline/record-sink';
+import { QueueCounts, RecordSink } from '../pipeline/record-sink';
 import { RecordFactory } from '../records/record.factory';
 import { hasRow, type BufferedRecord, type QueuedRecord, type RecordRow, type TableName } from '../records/record.types';
 
@@ -85,5 +85,10 @@ export class AnalyticsTestingStore extends RecordSink {
 
   async retryFailed(): Promise<number> {
     return 0;
+  }
+
+  /** No queue: every count is 0. */
+  async queueCounts(): Promise<QueueCounts> {
+    return { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, paused: 0 };
   }
 }
