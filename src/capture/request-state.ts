@@ -107,8 +107,27 @@ export class RequestState implements AnalyticsContext {
   }
 }
 
-/** Splits `/a/b?x=1` into path and query without allocating a URL. */
+/**
+ * Splits `/a/b?x=1` into path and query without allocating a URL. A request target in
+ * absolute form (`GET http://host/a/b?x=1`, which HTTP servers must accept) gives the same:
+ * the scheme and host are not part of the path.
+ */
 export function splitUrl(url: string): { path: string; query: string } {
+  if (url.charCodeAt(0) !== 47 /* '/' */) url = originForm(url);
   const q = url.indexOf('?');
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/** `http://host:80/a?x` → `/a?x`; `http://host?x` → `/?x`; anything else (`*`) as it is. */
+function originForm(url: string): string {
+  const scheme = url.indexOf('://');
+  if (scheme === -1) return url;
+  const authority = scheme + 3;
+  let end = url.length;
+  for (const mark of ['/', '?', '#']) {
+    const at = url.indexOf(mark, authority);
+    if (at !== -1 && at < end) end = at;
+  }
+  const rest = url.slice(end);
+  return rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
 }

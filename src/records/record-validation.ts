@@ -75,6 +75,13 @@ export function optionalCount(field: string, value: unknown): number | undefined
   return n;
 }
 
+/** A duration in milliseconds: 0 or more. */
+export function optionalDuration(field: string, value: unknown): number | undefined {
+  const n = optionalNumber(field, value);
+  if (n !== undefined && n < 0) throw new AnalyticsValidationError(messages.outOfRange(field, 'a duration in milliseconds of 0 or more', value), field);
+  return n;
+}
+
 /** A cost in USD that `numeric(12,6)` holds: 0 up to, not including, 1,000,000. */
 export function optionalCost(field: string, value: unknown): number | undefined {
   const n = optionalNumber(field, value);

@@ -68,6 +68,14 @@ describe('RecordFactory', () => {
       },
     );
 
+    it('refuses a negative duration (responseTimeMs of a call, durationMs of an audit entry)', () => {
+      expect(validationError(() => factory.externalCall({ service: 'openai', responseTimeMs: -5 })).message).toBe(
+        'responseTimeMs must be a duration in milliseconds of 0 or more, got -5',
+      );
+      expect(validationError(() => factory.audit({ action: 'a', durationMs: -1 })).field).toBe('durationMs');
+      expect(factory.externalCall({ service: 'openai', responseTimeMs: 0 }).row.response_time_ms).toBe(0);
+    });
+
     it('accepts a 64-hex subjectHash', () => {
       expect(factory.event('experiment.exposed', {}, { subjectHash: HASH }).row.subject_hash).toBe(HASH);
     });

@@ -145,7 +145,7 @@ export class RecordFactory {
       stack_trace: this.options.captureStackTraces
         ? s.text(v.optionalString('stackTrace', entry.stackTrace), LIMITS.stackTrace)
         : null,
-      duration_ms: v.optionalNumber('durationMs', entry.durationMs) ?? null,
+      duration_ms: v.optionalDuration('durationMs', entry.durationMs) ?? null,
       retention_policy: text(v.optionalString('retentionPolicy', entry.retentionPolicy), LIMITS.short),
       is_sensitive: v.optionalBoolean('isSensitive', entry.isSensitive) ?? false,
       is_compliance_relevant: v.optionalBoolean('isComplianceRelevant', entry.isComplianceRelevant) ?? false,
@@ -201,7 +201,7 @@ export class RecordFactory {
         endpoint: this.sanitizer.text(v.optionalString('endpoint', call.endpoint), LIMITS.endpoint),
         method: text(v.optionalString('method', call.method)?.toUpperCase() ?? 'POST', 16),
         status_code: v.optionalStatusCode('statusCode', call.statusCode) ?? null,
-        response_time_ms: v.optionalNumber('responseTimeMs', call.responseTimeMs) ?? null,
+        response_time_ms: v.optionalDuration('responseTimeMs', call.responseTimeMs) ?? null,
         model: text(model, LIMITS.identifier),
         input_tokens: count(usage.inputTokens),
         output_tokens: count(usage.outputTokens),
