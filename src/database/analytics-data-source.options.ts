@@ -21,8 +21,8 @@ export function createDataSourceOptions(database: ResolvedAnalyticsOptions['data
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
-    // The worker reports failures itself, without echoing row values into logs; what
-    // TypeORM prints by itself (a failed migration) goes to Nest's logger at debug level.
+    // The module reports failures itself, without echoing row values into logs; TypeORM
+    // prints nothing by itself (not even a failed migration, which the module reports).
     logging: false,
     logger: new AnalyticsTypeOrmLogger(),
     applicationName: 'nestjs-analytics',
