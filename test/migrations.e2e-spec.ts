@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { PassThrough } from 'node:stream';
-import type { AuditService } from '../src';
+import type { AnalyticsModuleOptions, AuditService } from '../src';
 import { MIGRATION_LOCK_KEY } from '../src/analytics.constants';
 import { runMigrate } from '../src/cli/migrate.command';
 import { bootAnalytics, testOptions } from './support/test-app';
@@ -30,6 +30,22 @@ function spyLogs() {
       error.mockRestore();
     },
   };
+}
+
+type Logs = ReturnType<typeof spyLogs>;
+
+/** Boots the module with these options while spying on its warnings and errors; closes it after `check`. */
+async function withApp(options: AnalyticsModuleOptions, check: (audit: AuditService, logs: Logs) => Promise<void>): Promise<void> {
+  const logs = spyLogs();
+  let app: INestApplication | undefined;
+  try {
+    const booted = await bootAnalytics(options);
+    app = booted.app;
+    await check(booted.audit, logs);
+  } finally {
+    logs.restore();
+    await app?.close();
+  }
 }
 
 async function persist(audit: AuditService): Promise<void> {
@@ -70,22 +86,15 @@ describe('Migrations and database privileges', () => {
     it('a role with only USAGE, SELECT and INSERT writes every kind of record with the default runMigrations: true', async () => {
       await db.query(`GRANT USAGE ON SCHEMA "${names.schema}" TO "${writer}"`);
       await db.query(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA "${names.schema}" TO "${writer}"`);
-      const logs = spyLogs();
-      let app: INestApplication | undefined;
-      try {
-        const booted = await bootAnalytics(testOptions(names, { database: { url: urlAs(writer) } }));
-        app = booted.app;
-        const id = booted.audit.logSystemEvent('privileges.checked', 'as the writer');
-        booted.audit.trackEvent('privileges.first', {}, { dedupKey: `first-${names.schema}` });
-        booted.audit.trackEvent('privileges.first', {}, { dedupKey: `first-${names.schema}` });
-        await persist(booted.audit);
+      await withApp(testOptions(names, { database: { url: urlAs(writer) } }), async (audit, logs) => {
+        const id = audit.logSystemEvent('privileges.checked', 'as the writer');
+        audit.trackEvent('privileges.first', {}, { dedupKey: `first-${names.schema}` });
+        audit.trackEvent('privileges.first', {}, { dedupKey: `first-${names.schema}` });
+        await persist(audit);
         expect(await db.rows('audit_logs', 'id = $1', [id])).toHaveLength(1);
         expect(await db.count('event_logs')).toBe(1);
         expect(logs.lines().filter((line) => /database|schema|Batch/.test(line))).toEqual([]);
-      } finally {
-        logs.restore();
-        await app?.close();
-      }
+      });
     });
   });
 
@@ -97,21 +106,17 @@ describe('Migrations and database privileges', () => {
       const holder = new Client({ connectionString: DATABASE_URL });
       await holder.connect();
       await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_KEY % 2 ** 31, names.schema]);
-      const logs = spyLogs();
-      let app: INestApplication | undefined;
       try {
-        const booted = await bootAnalytics(testOptions(names, { worker: { thread: false } }));
-        app = booted.app;
-        expect(logs.lines()).toContainEqual(expect.stringContaining(`has held the migration lock of schema "${names.schema}"`));
-        expect(logs.lines()).not.toContainEqual(expect.stringContaining('not reachable'));
-        const id = booted.audit.logSystemEvent('lock.released', 'written after the lock');
-        await holder.query('SELECT pg_advisory_unlock_all()');
-        await persist(booted.audit);
-        expect(await db.rows('audit_logs', 'id = $1', [id])).toHaveLength(1);
+        await withApp(testOptions(names, { worker: { thread: false } }), async (audit, logs) => {
+          expect(logs.lines()).toContainEqual(expect.stringContaining(`has held the migration lock of schema "${names.schema}"`));
+          expect(logs.lines()).not.toContainEqual(expect.stringContaining('not reachable'));
+          const id = audit.logSystemEvent('lock.released', 'written after the lock');
+          await holder.query('SELECT pg_advisory_unlock_all()');
+          await persist(audit);
+          expect(await db.rows('audit_logs', 'id = $1', [id])).toHaveLength(1);
+        });
       } finally {
-        logs.restore();
         await holder.end();
-        await app?.close();
       }
     }, 60_000);
   });
@@ -124,19 +129,16 @@ describe('Migrations and database privileges', () => {
       // An app's own audit_logs table where the module's would go.
       await db.query(`CREATE SCHEMA "${names.schema}"`);
       await db.query(`CREATE TABLE "${names.schema}".audit_logs (id serial PRIMARY KEY, what text)`);
-      const logs = spyLogs();
       const printed = (['log', 'info', 'warn', 'error'] as const).map((level) => jest.spyOn(console, level).mockImplementation(() => undefined));
-      let app: INestApplication | undefined;
       try {
-        app = (await bootAnalytics(testOptions(names, { worker: { thread: false } }))).app;
-        expect(logs.lines()).toEqual([
-          expect.stringMatching(new RegExp(`schema "${names.schema}" could not be prepared \\(relation "audit_logs" already exists\\).*runMigrations: false`)),
-        ]);
-        expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([]);
+        await withApp(testOptions(names, { worker: { thread: false } }), async (_audit, logs) => {
+          expect(logs.lines()).toEqual([
+            expect.stringMatching(new RegExp(`schema "${names.schema}" could not be prepared \\(relation "audit_logs" already exists\\).*runMigrations: false`)),
+          ]);
+          expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([]);
+        });
       } finally {
         printed.forEach((spy) => spy.mockRestore());
-        logs.restore();
-        await app?.close();
       }
     });
   });
@@ -147,32 +149,20 @@ describe('Migrations and database privileges', () => {
 
     it('names the missing tables of a schema never migrated (runMigrations: false) and how to migrate it', async () => {
       await db.query(`CREATE SCHEMA "${names.schema}"`);
-      const logs = spyLogs();
-      let app: INestApplication | undefined;
-      try {
-        app = (await bootAnalytics(testOptions(names, { runMigrations: false, worker: { thread: false } }))).app;
+      await withApp(testOptions(names, { runMigrations: false, worker: { thread: false } }), async (_audit, logs) => {
         expect(logs.errors()).toEqual([
           expect.stringMatching(new RegExp(`schema "${names.schema}" lacks .*table api_access_logs, .*table audit_logs, .*table event_dedup_keys\\. .*nestjs-analytics migrate`)),
         ]);
-      } finally {
-        logs.restore();
-        await app?.close();
-      }
+      });
     });
 
     it('names a column dropped by hand after the migrations ran, and a dropped table', async () => {
       await migrate(DATABASE_URL, names.schema);
       await db.query(`ALTER TABLE "${names.schema}".audit_logs DROP COLUMN stack_trace`);
       await db.query(`DROP TABLE "${names.schema}".event_dedup_keys`);
-      const logs = spyLogs();
-      let app: INestApplication | undefined;
-      try {
-        app = (await bootAnalytics(testOptions(names, { worker: { thread: false } }))).app;
+      await withApp(testOptions(names, { worker: { thread: false } }), async (_audit, logs) => {
         expect(logs.errors()).toEqual([expect.stringMatching(/lacks what the writer needs: audit_logs\.stack_trace, table event_dedup_keys\. .*restore it/)]);
-      } finally {
-        logs.restore();
-        await app?.close();
-      }
+      });
     });
   });
 });
