@@ -376,6 +376,9 @@ describe('querySizeBound', () => {
     Array.from({ length: 150 }, () => 'k').join('&'),
     `q=${'%F0%9F%98%80'.repeat(300)}&token=abc`,
     `next=${encodeURIComponent('https://x.test/?key=AIzaSyA-1234567890abcdefghijklmnopqrstu&a=1')}`,
+    // Secrets inside a value made longer by their redaction: a one-letter URL password, a short header pair.
+    `v=${encodeURIComponent('a://u:p@h '.repeat(300))}`,
+    `v=${encodeURIComponent('Token: x\n'.repeat(300))}`,
   ];
 
   it.each(queries.map((q) => [q.slice(0, 40), q]))('bounds the JSON of %j', (_label, query) => {
