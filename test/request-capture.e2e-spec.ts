@@ -146,6 +146,16 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-recovered')).toMatchObject({ status_code: 200, handler: 'MiscController.recovered', error_message: null });
   });
 
+  it('an exception filter that answers with a success (a redirect to the login page) leaves the row without an error', async () => {
+    expect((await http().get('/account').set('x-request-id', 'req-302')).status).toBe(302);
+    expect(await accessRow('req-302')).toMatchObject({ status_code: 302, route: '/account', error_message: null });
+  });
+
+  it('a 404 a middleware threw keeps its message; only Nest\'s own for an unknown route is "Not Found"', async () => {
+    expect((await http().get('/items/1').set('x-tenant', 'missing').set('x-request-id', 'req-tenant-404')).status).toBe(404);
+    expect(await accessRow('req-tenant-404')).toMatchObject({ status_code: 404, handler: null, error_message: "Tenant 'missing' does not exist" });
+  });
+
   it('records the status set by an exception filter', async () => {
     expect((await http().get('/teapot').set('x-request-id', 'req-418')).status).toBe(418);
     expect(await accessRow('req-418')).toMatchObject({ status_code: 418, error_message: 'short and stout' });

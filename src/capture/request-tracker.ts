@@ -100,12 +100,14 @@ export class RequestTracker {
   }
 
   /**
-   * The message of the exception Nest answered with, when the handler did not throw it (a
-   * guard, a pipe, an interceptor). Nest's own 404 for a path no route matches keeps the
-   * status text (`Not Found`): its message only repeats the method and URL.
+   * The message of the exception Nest answered with (the handler's, a guard's, a pipe's, an
+   * interceptor's), when the client received an error status: an exception filter that
+   * answered with a success (an SPA's fallback page, a redirect to the login page) leaves the
+   * row a success. Nest's own 404 for a path no route matches keeps the status text (`Not
+   * Found`): its message only repeats the method and URL.
    */
   private settleException(state: RequestState, statusCode: number): void {
-    if (state.errorMessage === undefined && !(statusCode === 404 && state.route === undefined)) {
+    if (state.errorMessage === undefined && statusCode >= 400 && !isNestNotFound(state, statusCode)) {
       state.errorMessage = this.factory.sanitizer.errorMessage(state.exception);
     }
     state.exception = undefined;
@@ -155,4 +157,10 @@ export function contentLength(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   const n = Number(Array.isArray(value) ? value[0] : value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** Nest's answer to a path no route matches: `NotFoundException('Cannot GET /path')`, not a 404 an app threw itself. */
+function isNestNotFound(state: RequestState, statusCode: number): boolean {
+  const message = (state.exception as { message?: unknown } | null)?.message;
+  return statusCode === 404 && state.route === undefined && typeof message === 'string' && message.startsWith(`Cannot ${state.method} `);
 }

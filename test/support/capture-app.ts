@@ -29,6 +29,7 @@ import {
   CallHandler,
   RequestTimeoutException,
   UseInterceptors,
+  NotFoundException,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -77,6 +78,16 @@ export class GateInterceptor implements NestInterceptor {
 export class FallbackInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(catchError(() => of({ fallback: true })));
+  }
+}
+
+/** Sends an unauthenticated client to the login page, as apps with server-rendered pages do. */
+@Catch(UnauthorizedException)
+export class LoginRedirectFilter implements ExceptionFilter {
+  catch(_err: UnauthorizedException, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse();
+    if (typeof res.code === 'function' && typeof res.redirect === 'function' && !res.req) res.code(302).header('location', '/login').send();
+    else res.status(302).header('location', '/login').send();
   }
 }
 
@@ -208,6 +219,13 @@ export class MiscController {
     throw new Error('upstream failed, fallback sent');
   }
 
+  @Get('account')
+  @UseGuards(HeaderAuthGuard)
+  @UseFilters(LoginRedirectFilter)
+  account() {
+    return { ok: true };
+  }
+
   @Get('teapot')
   @UseFilters(TeapotFilter)
   teapot() {
@@ -269,6 +287,7 @@ export class TenantMiddleware implements NestMiddleware {
 
   use(req: { headers: Record<string, string | undefined> }, _res: unknown, next: () => void) {
     if (req.headers['x-early-event']) this.audit.trackEvent('request.early');
+    if (req.headers['x-tenant'] === 'missing') throw new NotFoundException("Tenant 'missing' does not exist");
     const tenantId = req.headers['x-tenant'];
     return tenantId ? runWithAnalyticsContext({ tenantId }, () => next()) : next();
   }
