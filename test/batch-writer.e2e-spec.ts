@@ -146,12 +146,12 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
         { table: 'api_access_logs', rows: 1, reason: expect.stringMatching(/invalid input/) },
         { table: 'audit_logs', rows: 1, reason: expect.stringMatching(/invalid input/) },
       ]);
-      expect((error as RowsRefusedError).inserted).toBe(4);
+      expect(error).toMatchObject({ inserted: 4, refusedRows: 2, storedRows: 4 });
       expect(await db.rows('audit_logs', 'id = ANY($1::uuid[])', [good.map((r) => r.id)])).toHaveLength(3);
       expect(await db.rows('event_logs', 'id = $1', [event.id])).toHaveLength(1);
 
       // A retry stores nothing twice and refuses the same rows again.
-      await expect(writer.write(payload)).rejects.toMatchObject({ inserted: 0 });
+      await expect(writer.write(payload)).rejects.toMatchObject({ inserted: 0, refusedRows: 2, storedRows: 4 });
       expect(await db.count('audit_logs')).toBe(new Set((await db.rows('audit_logs')).map((r) => r.id)).size);
     });
 
@@ -160,7 +160,7 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
       try {
         const events = [eventRow({ event_type: 'known' }), eventRow({ event_type: `unknown.${_format.length}` }), eventRow({ event_type: 'known' })];
         const payload = job({ event_logs: events, audit_logs: [auditRow('beside-event', 1)] });
-        await expect(writer.write(payload)).rejects.toThrow(/refused 1 row\(s\) of event_logs \(.*only_known.*\); the batch's other rows are stored \(3 by this attempt\)/);
+        await expect(writer.write(payload)).rejects.toThrow(/refused 1 row\(s\) of event_logs \(.*only_known.*\); the batch's other 3 row\(s\) are stored/);
         await db.query(`ALTER TABLE "${names.schema}".event_logs DROP CONSTRAINT only_known`);
         expect(await writer.write(payload)).toBe(1);
         expect(await db.rows('event_logs', 'id = ANY($1::uuid[])', [events.map((e) => e.id)])).toHaveLength(3);

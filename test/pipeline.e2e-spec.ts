@@ -10,6 +10,12 @@ import { uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
 import { until } from './support/until';
 
+/** Makes the worker connect and migrate, by writing one record. */
+async function writeOne(audit: AuditService): Promise<void> {
+  audit.logSystemEvent('warm.up', 'migrates the schema');
+  await audit.flush({ waitForPersistence: true, timeoutMs: 20_000 });
+}
+
 describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
   const names = uniqueNames('pipe');
   const db = useSpecResources(names);
@@ -106,6 +112,23 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
     expect(audit.stats().buffered).toBe(250);
     await app.close();
     expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(250);
+  });
+
+  it('a batch with a row PostgreSQL refuses stores the others at once; stats() counts them persisted and the refused one failed', async () => {
+    const { app, audit } = await bootAnalytics(testOptions(names, { worker: { attempts: 2, backoffMs: 50 } }));
+    try {
+      await writeOne(audit); // the schema exists before the constraint is added
+      await db.query(`ALTER TABLE "${names.schema}".audit_logs ADD CONSTRAINT no_bad CHECK (action <> 'refused.action')`);
+      const good = Array.from({ length: 9 }, (_, i) => audit.log({ action: 'kept.action', metadata: { i } }));
+      audit.log({ action: 'refused.action' });
+      await audit.flush({ waitForPersistence: true, timeoutMs: 20_000 });
+      expect(await db.rows('audit_logs', 'id = ANY($1)', [good])).toHaveLength(9);
+      expect(audit.stats()).toMatchObject({ persisted: 1 + 9, failed: 1 });
+    } finally {
+      await db.query(`ALTER TABLE "${names.schema}".audit_logs DROP CONSTRAINT IF EXISTS no_bad`);
+      await app.get<Queue>(getQueueToken(ANALYTICS_QUEUE)).clean(0, 'failed');
+      await app.close();
+    }
   });
 
   it('a batch that fails is retried with backoff, and one that exhausts its attempts is kept and can be replayed', async () => {

@@ -8,7 +8,7 @@ import type { ResolvedAnalyticsOptions } from '../options/analytics-options.sche
 import type { JobPayload } from '../records/record.types';
 import { rowCount } from '../records/table-rows';
 import { BatchOutcomes } from './batch-outcomes';
-import { BatchWriter } from './batch-writer';
+import { BatchWriter, RowsRefusedError } from './batch-writer';
 import type { QueueCounts } from './record-sink';
 import { ThrottledLogger } from './throttled-logger';
 
@@ -55,8 +55,12 @@ export class BatchProcessor {
     // reason (it stalled more often than allowed: its worker died with it twice), which
     // stamps `finishedOn` without counting an attempt.
     if (job.attemptsMade >= attempts || job.finishedOn) {
-      this.outcomes.failed(String(job.id), rowCount(job.data));
-      this.logger.error(messages.batchExhausted(job.id, rowCount(job.data), err.message));
+      const rows = rowCount(job.data);
+      // When PostgreSQL refused some rows only, the others are in their tables: persisted.
+      const refused = err instanceof RowsRefusedError ? Math.min(err.refusedRows, rows) : rows;
+      if (refused < rows) this.outcomes.persisted(String(job.id), rows - refused);
+      this.outcomes.failed(String(job.id), refused);
+      this.logger.error(messages.batchExhausted(job.id, rows, err.message));
     } else {
       this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));
     }

@@ -42,15 +42,27 @@ const sqlState = (err: unknown) => String((err as { code?: unknown } | null)?.co
 
 /** Thrown for a batch some of whose rows PostgreSQL refused: the others are stored. */
 export class RowsRefusedError extends Error {
+  /** How many rows were refused, in all. */
+  readonly refusedRows: number;
+
   constructor(
     /** Per table: how many rows were refused, and why (the first reason). */
     readonly refused: Array<{ table: TableName; rows: number; reason: string }>,
-    /** Rows of the batch stored by this attempt. */
+    /** Rows of the batch stored by this attempt (rows stored by an earlier one are not counted). */
     readonly inserted: number,
+    /** Rows of the batch in the batch, refused or not. */
+    readonly totalRows: number,
   ) {
+    const refusedRows = refused.reduce((n, r) => n + r.rows, 0);
     const parts = refused.map(({ table, rows, reason }) => `${rows} row(s) of ${table} (${reason})`);
-    super(`PostgreSQL refused ${parts.join(', ')}; the batch's other rows are stored (${inserted} by this attempt)`);
+    super(`PostgreSQL refused ${parts.join(', ')}; the batch's other ${totalRows - refusedRows} row(s) are stored`);
     this.name = 'RowsRefusedError';
+    this.refusedRows = refusedRows;
+  }
+
+  /** Rows of the batch that are in their tables. */
+  get storedRows(): number {
+    return this.totalRows - this.refusedRows;
   }
 }
 
@@ -112,7 +124,7 @@ export class BatchWriter {
       const rows = tables[table];
       if (rows?.values.length) inserted += await this.writeTableAround(table, rows, refused);
     }
-    if (refused.length > 0) throw new RowsRefusedError(refused, inserted);
+    if (refused.length > 0) throw new RowsRefusedError(refused, inserted, Object.values(tables).reduce((n, rows) => n + (rows?.values.length ?? 0), 0));
     return inserted;
   }
 
