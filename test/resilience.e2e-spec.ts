@@ -1,14 +1,17 @@
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { AuditService } from '../src';
 import { BATCH_JOB } from '../src/analytics.constants';
+import { AnalyticsDatabase } from '../src/database/analytics-database';
 import { encodeRecords } from '../src/pipeline/batch-encoder';
+import { BatchWriter } from '../src/pipeline/batch-writer';
 import { connectionName } from '../src/pipeline/queue-options.factory';
 import { RecordFactory } from '../src/records/record.factory';
 import { bootAnalytics, testOptions } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 import { until } from './support/until';
-import { TestDatabase } from './support/test-database';
-import { REDIS_URL, uniqueNames } from './support/test-names';
+import { TestDatabase, useSpecResources } from './support/test-database';
+import { DATABASE_URL, REDIS_URL, uniqueNames } from './support/test-names';
 import { obliterateAndClose, openQueue } from './support/test-queue';
 
 const REDIS_PORT = 6379;
@@ -145,6 +148,36 @@ describe('Failure behaviour', () => {
         expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(50);
         expect(audit.stats()).toMatchObject({ persisted: 60, failed: 0 });
       } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe('A write held by a table lock', () => {
+    const names = uniqueNames('pglocked');
+    const db = useSpecResources(names);
+
+    it('is abandoned after worker.writeTimeoutMs, and its server process ended rather than left waiting', async () => {
+      const { app } = await bootAnalytics(testOptions(names, { worker: { enabled: false, writeTimeoutMs: 300 } }));
+      const locker = new Client({ connectionString: DATABASE_URL });
+      await locker.connect();
+      try {
+        const writer = app.get(BatchWriter);
+        await app.get(AnalyticsDatabase).ready();
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE "${names.schema}".audit_logs IN ACCESS EXCLUSIVE MODE`);
+        const record = app.get(RecordFactory).audit({ action: 'locked.out' });
+        await expect(writer.write(encodeRecords([record]))).rejects.toThrow(/did not answer within 300 ms/);
+        const waiting = () =>
+          db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nestjs-analytics' AND wait_event_type = 'Lock' AND query ILIKE $1`, [
+            `%${names.schema}%audit_logs%`,
+          ]);
+        await until(async () => (await waiting()).rows[0].n === 0, 5_000);
+        await locker.query('ROLLBACK');
+        expect(await db.rows('audit_logs', 'id = $1', [record.row.id])).toHaveLength(0);
+        expect(await writer.write(encodeRecords([record]))).toBe(1);
+      } finally {
+        await locker.end();
         await app.close();
       }
     });

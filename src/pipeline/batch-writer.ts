@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import { AnalyticsDatabase } from '../database/analytics-database';
@@ -19,6 +19,7 @@ import {
 } from '../database/insert-statement.builder';
 import { JobPayload, TABLE_NAMES, TableName, TableRows } from '../records/record.types';
 import { rowCount, tablesOf, toRowObjects } from '../records/table-rows';
+import { withTimeout } from './with-timeout';
 
 /** PostgreSQL's `unique_violation`. */
 const UNIQUE_VIOLATION = '23505';
@@ -37,6 +38,9 @@ const isRowError = (err: unknown) => /^2[23]/.test(sqlState(err));
 
 /** An error about one table (a column or the table missing, no privilege on it) or a row of it: the batch's other tables can still be written. */
 const isTableError = (err: unknown) => isRowError(err) || ['42703', '42P01', '42501'].includes(sqlState(err));
+
+/** How long ending an abandoned write's server process may take. */
+const TERMINATE_TIMEOUT_MS = 5000;
 
 const sqlState = (err: unknown) => String((err as { code?: unknown } | null)?.code ?? '');
 
@@ -154,12 +158,16 @@ export class BatchWriter {
     // A write that gets no answer (a frozen connection, a lock held for long) must not hold
     // its batch forever: Bull renews the job's lock while the worker lives, so nothing else
     // would take it back. `end()` on a client with a query in flight destroys its socket; the
-    // query fails, the pool drops the client, and the batch is retried.
+    // query fails, the pool drops the client, and the batch is retried. The server does not
+    // notice a closed socket while its statement waits for a lock, so its backend is
+    // terminated too, from another connection: it would keep its connection slot meanwhile.
     const { writeTimeoutMs } = this.options.worker;
     let abandoned = false;
     const watchdog = setTimeout(() => {
       abandoned = true;
+      const backend = (client as { processID?: number | null }).processID;
       client.end().catch(() => undefined);
+      if (backend) void this.terminate(dataSource, backend);
     }, writeTimeoutMs);
     let inserted = 0;
     try {
@@ -184,6 +192,11 @@ export class BatchWriter {
       clearTimeout(watchdog);
       await runner.release();
     }
+  }
+
+  /** Ends an abandoned write's server process; PostgreSQL lets a role end its own. Best effort: the server may be unreachable. */
+  private async terminate(dataSource: DataSource, backend: number): Promise<void> {
+    await withTimeout(dataSource.query('SELECT pg_terminate_backend($1)', [backend]), TERMINATE_TIMEOUT_MS, 'timeout').catch(() => undefined);
   }
 
   /** The batch's one table when it has rows in one table only and no dedup keys (a COPY alone writes it). */
