@@ -35,15 +35,16 @@ export function parseQuery(query: string): Record<string, string | string[]> {
 
 /**
  * The most characters a query string's `query_params` JSON can take: decoding never
- * lengthens it; JSON escapes at most double it (`%01` → `\u0001`, a raw `"` → `\"`), and a
- * secret found inside a value less than that (`a://u:p@h` → `a://u:[REDACTED]@h`), so three
- * times its length is ample; each pair adds at most 6 (`"k":"",`) and a redacted value at
- * most 10 (`[REDACTED]`); a cut at 100 keys adds a marker.
+ * lengthens it; JSON escapes at most double it (`%01` → `\u0001`); a secret found inside a
+ * value grows at most fourfold (`k=x`, with a one-letter redact key, becomes
+ * `k=[REDACTED]`; `;sig=x` becomes `;sig=[REDACTED]`), and escapes never fall inside a
+ * redaction, so five times its length is ample; each pair adds at most 6 (`"k":"",`) and a
+ * redacted value at most 10 (`[REDACTED]`); a cut at 100 keys adds a marker.
  */
 export function querySizeBound(query: string): number {
   let pairs = 1;
   for (let at = query.indexOf('&'); at !== -1; at = query.indexOf('&', at + 1)) pairs++;
-  return 3 * query.length + 16 * pairs + 64;
+  return 5 * query.length + 16 * pairs + 64;
 }
 
 /** Fields every table shares, stamped from the current context when the record is made. */
