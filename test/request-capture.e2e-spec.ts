@@ -144,6 +144,8 @@ describe.each(platforms)('Request capture on %s', (platform) => {
   it('a handler error an interceptor answered with a fallback leaves the row a success, with its handler', async () => {
     expect((await http().get('/recovered').set('x-request-id', 'req-recovered')).status).toBe(200);
     expect(await accessRow('req-recovered')).toMatchObject({ status_code: 200, handler: 'MiscController.recovered', error_message: null });
+    expect((await http().get('/recovered-stream').set('x-request-id', 'req-recovered-stream')).status).toBe(200);
+    expect(await accessRow('req-recovered-stream')).toMatchObject({ status_code: 200, error_message: null });
   });
 
   it('an exception filter that answers with a success (a redirect to the login page) leaves the row without an error', async () => {
@@ -154,6 +156,12 @@ describe.each(platforms)('Request capture on %s', (platform) => {
   it('a 404 a middleware threw keeps its message; only Nest\'s own for an unknown route is "Not Found"', async () => {
     expect((await http().get('/items/1').set('x-tenant', 'missing').set('x-request-id', 'req-tenant-404')).status).toBe(404);
     expect(await accessRow('req-tenant-404')).toMatchObject({ status_code: 404, handler: null, error_message: "Tenant 'missing' does not exist" });
+  });
+
+  it('a server-sent events stream that errors keeps its error on the row (it never reaches Nest\'s exceptions handler)', async () => {
+    const res = await http().get('/events-broken').set('x-request-id', 'req-sse-broken');
+    expect(res.status).toBe(200);
+    expect(await accessRow('req-sse-broken')).toMatchObject({ status_code: 200, handler: 'MiscController.brokenEvents', error_message: 'event source broke' });
   });
 
   it('records the status set by an exception filter', async () => {

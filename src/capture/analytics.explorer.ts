@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants';
+import { PATH_METADATA, SSE_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { isObservable, Observable } from 'rxjs';
@@ -7,10 +7,10 @@ import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDITED_METADATA, AuditedOptions, TRACK_EXTERNAL_METADATA, TrackExternalMetadata } from './analytics.metadata';
 import { AuditedCallRecorder } from './audited-call.recorder';
+import { RecordFactory } from '../records/record.factory';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { observeCall } from './observe-call';
 import { getAnalyticsContext, requestStateOf } from './request-context';
-import { noteException } from './route-exceptions.hook';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
@@ -22,8 +22,10 @@ interface WrapPlan {
   methodName: string;
   audited?: AuditedOptions;
   external?: TrackExternalMetadata;
-  /** An HTTP route handler: note its name and its error on the request's state. */
+  /** An HTTP route handler: note its name on the request's state. */
   routeHandler: boolean;
+  /** A server-sent events handler: its Observable's error never reaches Nest's exceptions handler. */
+  sse: boolean;
   returnsObservable: boolean;
 }
 
@@ -54,6 +56,7 @@ export class AnalyticsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly audited: AuditedCallRecorder,
     private readonly external: ExternalCallRecorder,
+    private readonly factory: RecordFactory,
   ) {}
 
   onModuleInit(): void {
@@ -100,7 +103,8 @@ export class AnalyticsExplorer implements OnModuleInit {
       const routeHandler = isController && Reflect.getMetadata(PATH_METADATA, original) !== undefined;
       if (!audited && !external && !routeHandler) continue;
       const returnsObservable = Reflect.getMetadata('design:returntype', prototype, methodName) === Observable;
-      const wrapped = this.wrap(original, { className, methodName, audited, external, routeHandler, returnsObservable });
+      const sse = routeHandler && Reflect.getMetadata(SSE_METADATA, original) === true;
+      const wrapped = this.wrap(original, { className, methodName, audited, external, routeHandler, sse, returnsObservable });
       try {
         target[methodName] = wrapped;
       } catch (err) {
@@ -112,6 +116,7 @@ export class AnalyticsExplorer implements OnModuleInit {
 
   private wrap(original: (...args: unknown[]) => unknown, plan: WrapPlan): (...args: unknown[]) => unknown {
     const { audited, external } = this;
+    const { sanitizer } = this.factory;
     const handlerName = `${plan.className}.${plan.methodName}`;
     const recorded = plan.audited || plan.external;
     const wrapped = function (this: unknown, ...args: unknown[]) {
@@ -125,10 +130,12 @@ export class AnalyticsExplorer implements OnModuleInit {
       } else {
         result = original.apply(this, args);
       }
-      // A handler's error, thrown or rejected, reaches Nest's ExceptionsHandler, where the
-      // request notes it (route-exceptions.hook.ts): nothing is caught here. Only an
-      // Observable's may not (a server-sent events stream), so it is watched.
-      return state !== undefined && isObservable(result) ? observeCall(() => result, noop, (err) => noteException(state, err)) : result;
+      // A handler's error, thrown, rejected or emitted, reaches Nest's ExceptionsHandler after
+      // the interceptors, where the request notes it (route-exceptions.hook.ts): nothing is
+      // caught here. Only a server-sent events stream's does not: the client gets it as an
+      // error event after a 200, so it is watched and kept as the row's message.
+      if (!plan.sse || state === undefined || !isObservable(result)) return result;
+      return observeCall(() => result, noop, (err) => (state.errorMessage ??= sanitizer.errorMessage(err)));
     };
     for (const key of Reflect.getMetadataKeys(original)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);

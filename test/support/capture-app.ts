@@ -30,6 +30,7 @@ import {
   RequestTimeoutException,
   UseInterceptors,
   NotFoundException,
+  Sse,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -37,7 +38,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Readable } from 'node:stream';
-import { catchError, of, delay, Observable } from 'rxjs';
+import { catchError, of, delay, Observable, throwError } from 'rxjs';
 import { Audited, AuditService, getAnalyticsContext, runWithAnalyticsContext, TrackExternal } from '../../src';
 
 /**
@@ -217,6 +218,20 @@ export class MiscController {
   @UseInterceptors(FallbackInterceptor)
   recovered() {
     throw new Error('upstream failed, fallback sent');
+  }
+
+  @Sse('events-broken')
+  brokenEvents(): Observable<{ data: string }> {
+    return new Observable((subscriber) => {
+      subscriber.next({ data: 'first' });
+      subscriber.error(new Error('event source broke'));
+    });
+  }
+
+  @Get('recovered-stream')
+  @UseInterceptors(FallbackInterceptor)
+  recoveredStream(): Observable<unknown> {
+    return throwError(() => new Error('upstream stream failed, fallback sent'));
   }
 
   @Get('account')
