@@ -184,6 +184,34 @@ describe('BatchWriter against PostgreSQL: COPY first, INSERT … ON CONFLICT for
       }
     });
 
+    it('a batch whose rows are all refused costs a bounded number of writes per attempt, and still stores the other tables', async () => {
+      const bad = Array.from({ length: 300 }, (_, i) => ({ ...auditRow(`all-bad-${i}`, i), duration_ms: 'not a number' }));
+      const events = [eventRow({ event_type: 'beside-all-bad' }), eventRow({ event_type: 'beside-all-bad' })];
+      const writes = jest.spyOn(writer, 'writeWith');
+      try {
+        const error = await writer.write(job({ audit_logs: bad, event_logs: events })).catch((err: unknown) => err);
+        expect(error).toMatchObject({ refusedRows: 300, storedRows: 2 });
+        // The whole batch, each table on its own, then at most 64 halves.
+        expect(writes.mock.calls.length).toBeLessThanOrEqual(1 + 2 + 64);
+        expect(await db.rows('event_logs', 'id = ANY($1::uuid[])', [events.map((e) => e.id)])).toHaveLength(2);
+      } finally {
+        writes.mockRestore();
+      }
+    });
+
+    it('a connection lost while it looks for the refused rows fails the attempt as it is (the batch is retried whole)', async () => {
+      const bad = { ...auditRow('lost-bad', 1), duration_ms: 'not a number' };
+      const writes = jest.spyOn(writer, 'writeWith');
+      // The whole batch is refused for its bad row; the next write loses its connection.
+      writes.mockImplementationOnce((...args) => BatchWriter.prototype.writeWith.apply(writer, args));
+      writes.mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      try {
+        await expect(writer.write(job({ audit_logs: [auditRow('lost-good', 2), bad] }))).rejects.toThrow(/^Connection terminated unexpectedly$/);
+      } finally {
+        writes.mockRestore();
+      }
+    });
+
     it('a batch of one row PostgreSQL refuses fails as it is', async () => {
       const bad = { ...auditRow('one-bad', 3), duration_ms: 'not a number' };
       await expect(writer.write(job({ audit_logs: [bad] }))).rejects.toThrow(/invalid input/);

@@ -39,6 +39,9 @@ const isRowError = (err: unknown) => /^2[23]/.test(sqlState(err));
 /** An error about one table (a column or the table missing, no privilege on it) or a row of it: the batch's other tables can still be written. */
 const isTableError = (err: unknown) => isRowError(err) || ['42703', '42P01', '42501'].includes(sqlState(err));
 
+/** The most writes one attempt makes to find the rows PostgreSQL refuses in a batch (see `writeAround`). */
+const SPLIT_WRITES = 64;
+
 /** How long ending an abandoned write's server process may take. */
 const TERMINATE_TIMEOUT_MS = 5000;
 
@@ -120,32 +123,73 @@ export class BatchWriter {
     }
   }
 
-  /** Stores every row it can, table by table; throws `RowsRefusedError` naming the rest. */
+  /**
+   * Stores every row it can: each table on its own first, then the rows of a refused table
+   * in halves. At most `SPLIT_WRITES` writes go to halves: a few refused rows are found
+   * among a thousand, but a batch whose rows are all refused (no partition for the month, a
+   * CHECK that refuses everything) must not cost a transaction per row on every attempt;
+   * past the budget, what is left untried counts as refused and is retried with the batch.
+   * Throws `RowsRefusedError` naming what was refused.
+   */
   private async writeAround(tables: Partial<Record<TableName, TableRows>>): Promise<number> {
     const refused: RowsRefusedError['refused'] = [];
+    const toSplit: Array<[TableName, TableRows]> = [];
     let inserted = 0;
     for (const table of TABLE_NAMES) {
       const rows = tables[table];
-      if (rows?.values.length) inserted += await this.writeTableAround(table, rows, refused);
+      if (!rows?.values.length) continue;
+      try {
+        inserted += await this.writeTable(table, rows);
+      } catch (err) {
+        if (!(err instanceof RefusedWrite)) throw err;
+        if (isRowError(err.cause) && rows.values.length > 1) toSplit.push([table, rows]);
+        else refuse(refused, table, rows.values.length, err.cause);
+      }
+    }
+    const budget = { writes: SPLIT_WRITES };
+    for (const [table, rows] of toSplit) {
+      for (const half of halves(rows)) inserted += await this.writeTableAround(table, half, refused, budget);
     }
     if (refused.length > 0) throw new RowsRefusedError(refused, inserted, Object.values(tables).reduce((n, rows) => n + (rows?.values.length ?? 0), 0));
     return inserted;
   }
 
-  /** One table's rows, in one INSERT transaction; when a row is refused, each half on its own, down to single rows. */
-  private async writeTableAround(table: TableName, rows: TableRows, refused: RowsRefusedError['refused']): Promise<number> {
+  /**
+   * One table's rows, in one INSERT transaction: rows already stored are skipped. An error
+   * that is not about the rows or the table (a connection lost, a deadlock, a timeout) ends
+   * the attempt as it is, and the batch is retried whole.
+   */
+  private async writeTable(table: TableName, rows: TableRows): Promise<number> {
     try {
       return await this.writeWith('insert', { v: 2, tables: { [table]: rows } });
     } catch (err) {
-      if (isRowError(err) && rows.values.length > 1) {
-        const half = Math.ceil(rows.values.length / 2);
-        const part = (values: unknown[][]) => this.writeTableAround(table, { columns: rows.columns, values }, refused);
-        return (await part(rows.values.slice(0, half))) + (await part(rows.values.slice(half)));
-      }
-      const entry = refused.find((r) => r.table === table);
-      if (entry) entry.rows += rows.values.length;
-      else refused.push({ table, rows: rows.values.length, reason: (err as Error)?.message ?? String(err) });
+      throw isTableError(err) ? new RefusedWrite(err) : err;
+    }
+  }
+
+  /** Rows of a table some of which were refused: on their own, and when refused again, in halves, down to single rows, within the budget. */
+  private async writeTableAround(
+    table: TableName,
+    rows: TableRows,
+    refused: RowsRefusedError['refused'],
+    budget: { writes: number },
+  ): Promise<number> {
+    if (budget.writes <= 0) {
+      refuse(refused, table, rows.values.length, new Error('not tried: more rows were refused than one attempt looks for'));
       return 0;
+    }
+    budget.writes--;
+    try {
+      return await this.writeTable(table, rows);
+    } catch (err) {
+      if (!(err instanceof RefusedWrite)) throw err;
+      if (!(isRowError(err.cause) && rows.values.length > 1)) {
+        refuse(refused, table, rows.values.length, err.cause);
+        return 0;
+      }
+      let inserted = 0;
+      for (const half of halves(rows)) inserted += await this.writeTableAround(table, half, refused, budget);
+      return inserted;
     }
   }
 
@@ -248,5 +292,28 @@ export class BatchWriter {
       if (part.some((r) => r.dedup_key != null)) yield { ...buildClaimKeys(keysTable, part), counts: false };
       yield { ...buildDedupedEventInsert(shape, keysTable, part), counts: true };
     }
+  }
+}
+
+/** Adds refused rows of a table to the list (one entry per table, with the first reason). */
+function refuse(refused: RowsRefusedError['refused'], table: TableName, rows: number, err: unknown): void {
+  const entry = refused.find((r) => r.table === table);
+  if (entry) entry.rows += rows;
+  else refused.push({ table, rows, reason: (err as Error)?.message ?? String(err) });
+}
+
+/** A table's rows cut in two. */
+function halves({ columns, values }: TableRows): TableRows[] {
+  const at = Math.ceil(values.length / 2);
+  return [
+    { columns, values: values.slice(0, at) },
+    { columns, values: values.slice(at) },
+  ];
+}
+
+/** A write PostgreSQL refused for its rows or its table (`cause`), as opposed to one that failed for another reason. */
+class RefusedWrite extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
   }
 }
