@@ -164,6 +164,13 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-sse-broken')).toMatchObject({ status_code: 200, handler: 'MiscController.brokenEvents', error_message: 'event source broke' });
   });
 
+  it('getAnalyticsContext() in a handler is a plain object an app can return, serialize or log', async () => {
+    const res = await http().get('/context/all').set('x-user', 'u-ctx').set('x-request-id', 'req-context');
+    expect(res.status).toBe(200);
+    expect(res.body.context).toMatchObject({ requestId: 'req-context', sourceSystem: 'api' });
+    expect(Object.keys(res.body.context).sort()).toEqual(expect.not.arrayContaining(['request', 'reply', 'rowValues']));
+  });
+
   it('records the status set by an exception filter', async () => {
     expect((await http().get('/teapot').set('x-request-id', 'req-418')).status).toBe(418);
     expect(await accessRow('req-418')).toMatchObject({ status_code: 418, error_message: 'short and stout' });

@@ -10,7 +10,7 @@ import { AuditedCallRecorder } from './audited-call.recorder';
 import { RecordFactory } from '../records/record.factory';
 import { ExternalCallRecorder } from './external-call.recorder';
 import { observeCall } from './observe-call';
-import { getAnalyticsContext, requestStateOf } from './request-context';
+import { currentContext, requestStateOf } from './request-context';
 
 const WRAPPED = Symbol.for('nestjs-analytics:wrapped');
 
@@ -120,7 +120,7 @@ export class AnalyticsExplorer implements OnModuleInit {
     const handlerName = `${plan.className}.${plan.methodName}`;
     const recorded = plan.audited || plan.external;
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      const state = plan.routeHandler ? requestStateOf(getAnalyticsContext()) : undefined;
+      const state = plan.routeHandler ? requestStateOf(currentContext()) : undefined;
       if (state !== undefined) state.handler = handlerName;
       let result: unknown;
       if (recorded) {

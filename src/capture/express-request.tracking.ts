@@ -1,6 +1,6 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import { readIp, readRoute, readStatusCode } from './read-property';
-import { getAnalyticsContext, runInContext } from './request-context';
+import { currentContext, runInContext } from './request-context';
 import { ClientAddress, RequestState } from './request-state';
 import { RequestTracker, closedByClient, contentLength } from './request-tracker';
 
@@ -53,7 +53,7 @@ export function trackExpressApp(app: ExpressAppLike, tracker: RequestTracker): v
     return;
   }
   app.handle = function analyticsTrackedHandle(req, res, callback) {
-    const current = getAnalyticsContext();
+    const current = currentContext();
     // A request dispatched again (a mounted copy of the app, an internal re-route) is already tracked.
     if (current instanceof RequestState && current.request === req) return handle.call(this, req, res, callback);
     const state = open(tracker, req, res, req.originalUrl ?? req.url, clientAddress(this, req));

@@ -1,4 +1,4 @@
-import { AnalyticsContext, getAnalyticsContext, requestStateOf, runInContext } from './request-context';
+import { AnalyticsContext, currentContext, requestStateOf, runInContext } from './request-context';
 import { RequestState } from './request-state';
 import { RequestTracker, closedByClient, contentLength } from './request-tracker';
 
@@ -61,7 +61,7 @@ export function registerFastifyHooks(adapter: FastifyLikeAdapter, tracker: Reque
   // Added after middie, so it runs after Nest middleware: keeps a context they nested.
   fastify.addHook('onRequest', (request, _reply, done) => {
     const state = states.get(request);
-    const current = getAnalyticsContext();
+    const current = currentContext();
     if (state !== undefined && current !== state && requestStateOf(current) === state) nested.set(request, current!);
     done();
   });
@@ -70,7 +70,7 @@ export function registerFastifyHooks(adapter: FastifyLikeAdapter, tracker: Reque
     if (state === undefined) return done();
     const context = nested.get(request) ?? state;
     // Still inside it: nothing to do.
-    if (getAnalyticsContext() === context) return done();
+    if (currentContext() === context) return done();
     runInContext(context, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,5 +1,5 @@
 import { isObservable, Observable } from 'rxjs';
-import { getAnalyticsContext, runInContext } from './request-context';
+import { currentContext, runInContext } from './request-context';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as any).then === 'function';
@@ -49,7 +49,7 @@ function observeObservable(
   onSuccess: (result: unknown, subscribedAt: number) => void,
   onFailure: (error: unknown, subscribedAt: number) => void,
 ): Observable<unknown> {
-  const context = getAnalyticsContext();
+  const context = currentContext();
   return new Observable((subscriber) => {
     const subscribedAt = performance.now();
     let last: unknown;

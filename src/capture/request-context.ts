@@ -22,8 +22,27 @@ export interface AnalyticsContext {
 
 const storage = new AsyncLocalStorage<AnalyticsContext>();
 
-/** The context of the current request, job or CLI run, if any. */
+/**
+ * The context of the current request, job or CLI run, if any: a plain object holding the
+ * fields that are set (`requestId`, `userId`, …), read now. Safe to log, serialize or return
+ * from a handler.
+ */
 export function getAnalyticsContext(): AnalyticsContext | undefined {
+  const context = storage.getStore();
+  if (context === undefined) return undefined;
+  const snapshot: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = context[key];
+    if (value !== undefined) snapshot[key] = value;
+  }
+  return snapshot as AnalyticsContext;
+}
+
+/**
+ * The context object itself, for the module's own use: inside a request, its `RequestState`
+ * (which holds the platform request), read lazily; never handed to users.
+ */
+export function currentContext(): AnalyticsContext | undefined {
   return storage.getStore();
 }
 

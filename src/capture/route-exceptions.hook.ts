@@ -1,5 +1,5 @@
 import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler';
-import { getAnalyticsContext, requestStateOf } from './request-context';
+import { currentContext, requestStateOf } from './request-context';
 import type { RequestState } from './request-state';
 
 const OBSERVED = Symbol.for('nestjs-analytics:route-exceptions-observed');
@@ -33,7 +33,7 @@ export function observeRouteExceptions(prototype: ExceptionsHandlerLike = Except
 
 /** Keeps the first exception of the current request. */
 export function noteRouteException(exception: unknown): void {
-  const state = requestStateOf(getAnalyticsContext());
+  const state = requestStateOf(currentContext());
   if (state !== undefined) noteException(state, exception);
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_MODULE_OPTIONS } from '../analytics.constants';
-import { getAnalyticsContext } from '../capture/request-context';
+import { currentContext } from '../capture/request-context';
 import type { RequestState } from '../capture/request-state';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
 import { AUDIT_STATUSES, AuditSeverity, EVENT_SOURCES, SEVERITIES, SOURCE_SYSTEMS } from './audit.enums';
@@ -99,7 +99,7 @@ export class RecordFactory {
 
   audit(entry: AuditEntryInput): BufferedRecord {
     v.requireObject('entry', entry);
-    const ctx = getAnalyticsContext();
+    const ctx = currentContext();
     const action = v.requireString('action', entry.action);
     const status = v.optionalOneOf('status', entry.status, AUDIT_STATUSES) ?? 'success';
     const severity =
@@ -158,7 +158,7 @@ export class RecordFactory {
 
   auth(event: AuthEventInput): BufferedRecord {
     v.requireObject('event', event);
-    const ctx = getAnalyticsContext();
+    const ctx = currentContext();
     const eventType = v.requireString('eventType', event.eventType);
     const success = v.requireBoolean('success', event.success);
     return {
@@ -180,7 +180,7 @@ export class RecordFactory {
 
   externalCall(call: ExternalCallInput): BufferedRecord {
     v.requireObject('call', call);
-    const ctx = getAnalyticsContext();
+    const ctx = currentContext();
     const service = v.requireString('service', call.service);
     const model = v.optionalString('model', call.model);
     const usage = {
@@ -220,7 +220,7 @@ export class RecordFactory {
   }
 
   event(eventType: string, properties: object | undefined, extra: TrackEventExtra = {}): BufferedRecord {
-    const ctx = getAnalyticsContext();
+    const ctx = currentContext();
     const type = v.requireString('eventType', eventType);
     v.optionalObject('extra', extra);
     const occurredAt = v.optionalDate('extra.occurredAt', extra.occurredAt);

@@ -29,6 +29,7 @@ import {
   CallHandler,
   RequestTimeoutException,
   UseInterceptors,
+  ClassSerializerInterceptor,
   NotFoundException,
   Sse,
 } from '@nestjs/common';
@@ -273,6 +274,13 @@ export class MiscController {
   @Get('healthy')
   healthy() {
     return { ok: true };
+  }
+
+  /** The whole context, returned through ClassSerializerInterceptor, as an app might to debug. */
+  @Get('context/all')
+  @UseInterceptors(ClassSerializerInterceptor)
+  wholeContext() {
+    return { context: getAnalyticsContext() };
   }
 
   /** What a handler sees of its analytics context. */
