@@ -34,6 +34,9 @@ export const messages = {
   outOfRange: (field: string, range: string, value: unknown) => `${field} must be ${range}, got ${describeValue(value)}`,
   notObject: (field: string, value: unknown) => `${field} must be a plain object, got ${describeValue(value)}`,
 
+  userWithoutId: (keys: string[]) =>
+    `req.user is set but has no id, sub or userId (its keys: ${keys.slice(0, 10).join(', ') || 'none'}): rows get no user_id, and trackAuthenticatedOnly drops them. ` +
+    'Tell the module where the id is: AnalyticsModule.forRoot({ getUserId: (req) => req.user?.<field> }).',
   bufferOverflow: (dropped: number, max: number) =>
     `Analytics buffer is full (flush.maxBufferSize = ${max}): ${dropped} record(s) dropped since the last warning. Is Redis reachable?`,
   enqueueFailed: (records: number, reason: string) =>

@@ -48,7 +48,7 @@ export const readStatusCode = reader('statusCode') as (res: unknown) => number;
 /** Express's `req.ip` (X-Forwarded-For with `trust proxy`). */
 export const readIp = reader('ip') as (req: unknown) => string | undefined;
 /** `req.user`, as guards and Passport set it. */
-export const readUser = reader('user') as (req: unknown) => { id?: unknown; sub?: unknown } | null | undefined;
+export const readUser = reader('user') as (req: unknown) => { id?: unknown; sub?: unknown; userId?: unknown } | null | undefined;
 const readSessionID = reader('sessionID');
 const readSession = reader('session');
 

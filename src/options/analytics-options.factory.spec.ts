@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { AnalyticsOptionsError } from '../analytics.errors';
 import type { AnalyticsModuleOptions } from './analytics-module-options.interface';
 import {
@@ -53,6 +54,8 @@ describe('resolveAnalyticsOptions', () => {
 
       expect(getUserId({ user: { id: 'u1', sub: 's1' } })).toBe('u1');
       expect(getUserId({ user: { sub: 's1' } })).toBe('s1');
+      // The NestJS authentication guide's Passport JWT strategy returns { userId, username }.
+      expect(getUserId({ user: { userId: 7, username: 'ann' } })).toBe(7);
       expect(getUserId({})).toBeUndefined();
     });
 
@@ -457,5 +460,20 @@ describe('resolveAnalyticsOptions', () => {
         ]);
       });
     });
+  });
+
+  it('says once, naming its keys and not their values, that a req.user with no id, sub or userId gives rows no user', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const { getUserId } = resolveAnalyticsOptions({}, {});
+      expect(getUserId({ user: { uid: 'u-secret-1', email: 'ann@example.com' } })).toBeUndefined();
+      expect(getUserId({ user: { uid: 'u-secret-2' } })).toBeUndefined();
+      expect(getUserId({})).toBeUndefined();
+      const lines = warn.mock.calls.map((call) => String(call[0]));
+      expect(lines).toEqual([expect.stringContaining('req.user is set but has no id, sub or userId (its keys: uid, email)')]);
+      expect(lines[0]).not.toContain('u-secret');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

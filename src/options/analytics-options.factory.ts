@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { validateSync, ValidationError } from 'class-validator';
 import { AnalyticsOptionsError } from '../analytics.errors';
 import { messages } from '../analytics.messages';
@@ -17,13 +18,23 @@ import {
 import { readEnvOverrides } from './env-overrides';
 
 /**
- * `req.user.id`, else `req.user.sub` (a JWT's subject). `req.user` is read once, as
- * read-property.ts explains: a read on Express's request can be slow.
+ * `req.user.id`, else `req.user.sub` (a JWT's subject), else `req.user.userId` (what the
+ * NestJS authentication guide's Passport JWT strategy returns). `req.user` is read once, as
+ * read-property.ts explains: a read on Express's request can be slow. A `req.user` with none
+ * of them is said once in the log, naming its keys (never their values): every row would
+ * otherwise lack its user, silently.
  */
 const defaultGetUserId = (req: unknown) => {
   const user = readUser(req);
-  return user?.id ?? user?.sub;
+  if (user === undefined || user === null) return undefined;
+  const id = user.id ?? user.sub ?? user.userId;
+  if ((id === undefined || id === null) && !userWithoutIdReported) {
+    userWithoutIdReported = true;
+    new Logger('RequestTracking').warn(messages.userWithoutId(typeof user === 'object' ? Object.keys(user) : [typeof user]));
+  }
+  return id;
 };
+let userWithoutIdReported = false;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegExp);
