@@ -106,13 +106,22 @@ describe.each(platforms)('Request capture on %s', (platform) => {
     expect(await accessRow('req-404')).toMatchObject({ status_code: 404, route: null, endpoint: '/does/not/exist', error_message: 'Not Found' });
   });
 
-  it('records the user the guard set and the session id (req.sessionID, or req.session.id)', async () => {
-    await http().get('/private').set('x-request-id', 'req-sess-1').set('x-user', 'u-sess').set('x-session-id', 'sid-1').expect(200);
+  it('records the user the guard set and the session id (req.sessionID the request came with, or req.session.id)', async () => {
+    const cookie = 'connect.sid=s%3Asid-1.c2lnbmF0dXJl';
+    await http().get('/private').set('x-request-id', 'req-sess-1').set('x-user', 'u-sess').set('x-session-id', 'sid-1').set('cookie', cookie).expect(200);
     await http().get('/private').set('x-request-id', 'req-sess-2').set('x-user', 'u-sess').set('x-session', 'sid-2').expect(200);
     await http().get('/private').set('x-request-id', 'req-sess-3').set('x-user', 'u-sess').expect(200);
     expect(await accessRow('req-sess-1')).toMatchObject({ user_id: 'u-sess', session_id: 'sid-1' });
     expect(await accessRow('req-sess-2')).toMatchObject({ user_id: 'u-sess', session_id: 'sid-2' });
     expect(await accessRow('req-sess-3')).toMatchObject({ user_id: 'u-sess', session_id: null });
+    // express-session makes a sessionID for every request; one the client did not send back names no session.
+    await http().get('/private').set('x-request-id', 'req-sess-4').set('x-user', 'u-sess').set('x-session-id', 'sid-unsaved').expect(200);
+    expect(await accessRow('req-sess-4')).toMatchObject({ session_id: null });
+    // Records made while the request is served carry its session too.
+    await http().post('/items/1/summary').set('x-request-id', 'req-sess-5').set('x-user', 'u-sess').set('x-session-id', 'sid-1').set('cookie', cookie).expect(201);
+    expect(await accessRow('req-sess-5')).toMatchObject({ session_id: 'sid-1' });
+    const [audited] = await db.rows('audit_logs', 'request_id = $1', ['req-sess-5']);
+    expect(audited).toMatchObject({ action: 'item.summarize', session_id: 'sid-1' });
   });
 
   it('logs guard rejections with the status the client got (401, 403) and the exception\'s message', async () => {

@@ -33,7 +33,7 @@ function states(): RequestState[] {
     const state = new RequestState({}, noUser, performance.now(), Date.now(), 'GET', '/hello', '', resolveRequestId(undefined), undefined, '::ffff:127.0.0.1', 'autocannon/8', undefined);
     state.route = '/hello';
     state.handler = 'BenchController.hello';
-    state.finish(200, 12, undefined);
+    state.finish(200, 12);
     batch.push(state);
   }
   return batch;

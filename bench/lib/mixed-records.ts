@@ -72,6 +72,6 @@ function access(factory: RecordFactory, i: number, user: string): BufferedRecord
   );
   state.route = '/projects/:id';
   state.handler = 'ProjectsController.get';
-  state.finish(i % 50 === 0 ? 500 : 200, 42 + (i % 300), undefined);
+  state.finish(i % 50 === 0 ? 500 : 200, 42 + (i % 300));
   return factory.accessLog(state);
 }

@@ -45,12 +45,24 @@ describe('the request readers', () => {
   }
 
   it('read route, status, ip, user and session as plain property reads would', () => {
-    const req = expressLikeRequest({ route: { path: '/items/:id' }, user: { id: 'u1' }, sessionID: 's1', forwarded: '203.0.113.9' });
+    const req = expressLikeRequest({
+      route: { path: '/items/:id' },
+      user: { id: 'u1' },
+      sessionID: 's1',
+      headers: { cookie: 'theme=dark; connect.sid=s%3As1.c2lnbmF0dXJl' },
+      forwarded: '203.0.113.9',
+    });
     expect(readRoute(req)?.path).toBe('/items/:id');
     expect(readStatusCode({ statusCode: 201 })).toBe(201);
     expect(readIp(req)).toBe('203.0.113.9');
     expect(readUser(req)).toEqual({ id: 'u1' });
     expect(readSessionId(req)).toBe('s1');
+  });
+
+  it('take express-session\'s sessionID only when the request came with it: one made for this request names no session yet', () => {
+    expect(readSessionId(expressLikeRequest({ sessionID: 'fresh', headers: {} }))).toBeUndefined();
+    expect(readSessionId(expressLikeRequest({ sessionID: 'fresh', headers: { cookie: 'connect.sid=s%3Aother.sig' } }))).toBeUndefined();
+    expect(readSessionId(expressLikeRequest({ sessionID: 'kept', headers: { cookie: 'sid=s%3Akept.sig' } }))).toBe('kept');
   });
 
   it('take the session id from req.session.id when there is no req.sessionID', () => {

@@ -37,6 +37,7 @@ const plain = {
   user: ((target: any) => (isObject(target) ? target.user : undefined)) as Reader,
   sessionID: ((target: any) => (isObject(target) ? target.sessionID : undefined)) as Reader,
   session: ((target: any) => (isObject(target) ? target.session : undefined)) as Reader,
+  headers: ((target: any) => (isObject(target) ? target.headers : undefined)) as Reader,
 };
 type Key = keyof typeof plain;
 const reader = (key: Key): Reader => (MAP_PER_REQUEST ? (target) => readProperty(target, key) : plain[key]);
@@ -51,9 +52,18 @@ export const readIp = reader('ip') as (req: unknown) => string | undefined;
 export const readUser = reader('user') as (req: unknown) => { id?: unknown; sub?: unknown; userId?: unknown } | null | undefined;
 const readSessionID = reader('sessionID');
 const readSession = reader('session');
+const readHeaders = reader('headers') as (req: unknown) => { cookie?: string } | undefined;
 
-/** express-session's `req.sessionID`, or the `id` of `req.session`. */
+/**
+ * The session the request came with: express-session's `req.sessionID` when the request's
+ * cookie carries it, else the `id` of `req.session`. express-session makes a `sessionID` for
+ * every request, also one whose session is never saved (`saveUninitialized: false`, a client
+ * without cookies); only one the client sent back names a session. Its cookie holds the id
+ * as it is (`s%3A<id>.<signature>`).
+ */
 export function readSessionId(req: unknown): string | undefined {
-  const id = readSessionID(req) ?? (readSession(req) as { id?: unknown } | null | undefined)?.id;
-  return id === undefined || id === null ? undefined : (id as string);
+  const sessionID = readSessionID(req);
+  if (typeof sessionID === 'string') return readHeaders(req)?.cookie?.includes(sessionID) ? sessionID : undefined;
+  const id = (readSession(req) as { id?: unknown } | null | undefined)?.id;
+  return id === undefined || id === null ? undefined : String(id);
 }

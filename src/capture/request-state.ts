@@ -1,4 +1,5 @@
 import type { SourceSystem } from '../records/audit.enums';
+import { readSessionId } from './read-property';
 import type { AnalyticsContext } from './request-context';
 
 /** A client address, or how to read it from the platform request when it is first needed. */
@@ -26,7 +27,6 @@ export class RequestState implements AnalyticsContext {
    * guard's, a pipe's, an interceptor's); its message becomes `errorMessage` when the response is done.
    */
   exception?: unknown;
-  sessionId?: string;
   /** Set by `finish()`: what the client received and how long it took. */
   statusCode = 0;
   responseSize?: number;
@@ -39,6 +39,7 @@ export class RequestState implements AnalyticsContext {
   /** The platform reply where a hook needs it after the request is gone (Fastify's abort hook); released by `finish()`. */
   reply?: unknown;
   private user?: string | null;
+  private session?: string | null;
   private ip: ClientAddress | null;
 
   constructor(
@@ -90,18 +91,28 @@ export class RequestState implements AnalyticsContext {
     this.user = value;
   }
 
+  /** The session the request came with (see `readSessionId`), read when first asked, so that records made in the handler have it too. */
+  get sessionId(): string | undefined {
+    if (this.session === undefined && this.request !== undefined) this.session = readSessionId(this.request) ?? null;
+    return this.session ?? undefined;
+  }
+
+  set sessionId(value: string | undefined) {
+    this.session = value;
+  }
+
   /**
    * Freezes what the row needs when the response is done (status, size, duration, user and
    * session) and lets go of the platform request, so that a buffered state keeps nothing
    * of the request alive.
    */
-  finish(statusCode: number, responseSize: number | undefined, sessionId: string | undefined): void {
+  finish(statusCode: number, responseSize: number | undefined): void {
     this.durationMs = performance.now() - this.startedAt;
     this.statusCode = statusCode;
     this.responseSize = responseSize;
     this.user = this.userId ?? null;
     this.ip = this.ipAddress ?? null;
-    this.sessionId ??= sessionId;
+    this.session = this.sessionId ?? null;
     this.request = undefined;
     this.reply = undefined;
   }

@@ -6,7 +6,6 @@ import { AnalyticsCounters } from '../pipeline/analytics-counters';
 import { RecordSink } from '../pipeline/record-sink';
 import { ThrottledLogger } from '../pipeline/throttled-logger';
 import { RecordFactory } from '../records/record.factory';
-import { readSessionId } from './read-property';
 import { resolveRequestId, traceIdFrom } from './request-id';
 import { ClientAddress, RequestState, splitUrl } from './request-state';
 import { compileSkipPaths } from './skip-paths';
@@ -91,7 +90,7 @@ export class RequestTracker {
         return;
       }
       if (statusCode >= 400 && state.errorMessage === undefined) state.errorMessage = STATUS_CODES[statusCode];
-      state.finish(statusCode, responseSize, readSessionId(state.request));
+      state.finish(statusCode, responseSize);
       // The row is built when the batch leaves (BatchEncoder), not on the request path.
       this.sink.add(state);
     } catch (err) {

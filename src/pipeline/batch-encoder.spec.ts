@@ -9,7 +9,7 @@ import { BatchEncoder } from './batch-encoder';
 
 const finishedRequest = (path: string, request: unknown = { user: { id: 7 } }) => {
   const state = new RequestState(request, (r) => (r as { user?: { id: number } }).user?.id?.toString(), performance.now(), Date.now(), 'GET', path, 'page=2', 'req-1', undefined, '10.0.0.1', 'jest', undefined);
-  state.finish(200, 12, undefined);
+  state.finish(200, 12);
   return state;
 };
 
@@ -83,9 +83,10 @@ describe('BatchEncoder', () => {
 describe('RequestState.finish', () => {
   it('resolves the user once and lets go of the platform request', () => {
     const getUser = jest.fn((r: unknown) => (r as { user: { id: string } }).user.id);
-    const state = new RequestState({ user: { id: 'u1' } }, getUser, performance.now(), Date.now(), 'GET', '/', '', 'r', undefined, undefined, undefined, undefined);
+    const request = { user: { id: 'u1' }, sessionID: 'sess-1', headers: { cookie: 'connect.sid=s%3Asess-1.signature' } };
+    const state = new RequestState(request, getUser, performance.now(), Date.now(), 'GET', '/', '', 'r', undefined, undefined, undefined, undefined);
 
-    state.finish(201, undefined, 'sess-1');
+    state.finish(201, undefined);
 
     expect(state.request).toBeUndefined();
     expect(state.userId).toBe('u1');
@@ -99,7 +100,7 @@ describe('RequestState.finish', () => {
     const getUser = jest.fn(() => undefined);
     const state = new RequestState({}, getUser, performance.now(), Date.now(), 'GET', '/', '', 'r', undefined, undefined, undefined, undefined);
 
-    state.finish(200, undefined, undefined);
+    state.finish(200, undefined);
 
     expect(state.userId).toBeUndefined();
     expect(getUser).toHaveBeenCalledTimes(1);
