@@ -1,7 +1,8 @@
-import { Controller, INestApplication, Injectable, Logger, Module, Scope } from '@nestjs/common';
+import { Controller, Get, INestApplication, Injectable, Logger, Module, Param, Scope } from '@nestjs/common';
 import { ClientProxy, ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
 import { ContextIdFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import { first, firstValueFrom, interval, map, Observable, of, Subject, take, toArray } from 'rxjs';
 import {
   AnalyticsModule,
@@ -419,5 +420,31 @@ describe('@Audited on a provider with the real pipeline', () => {
     expect(rows[0].changes).toEqual({ balance: { from: 10, to: 6 } });
     expect(rows[1]).toMatchObject({ severity: 'error', error_message: 'insufficient funds', stack_trace: null });
     expect(rows.every((r) => typeof r.duration_ms === 'number')).toBe(true);
+  });
+});
+
+describe('Decorated controllers without AnalyticsModule', () => {
+  @Controller('reports')
+  class ReportsController {
+    @Get(':id')
+    @Audited({ action: 'report.read' })
+    @TrackExternal('gemini')
+    read(@Param('id') id: string) {
+      return { id };
+    }
+  }
+
+  it('start and answer as they are (a controller unit test, an app that imports the module only somewhere)', async () => {
+    const moduleRef = await Test.createTestingModule({ controllers: [ReportsController] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const res = await request(app.getHttpServer()).get('/reports/7');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ id: '7' });
+      expect(moduleRef.get(ReportsController).read('8')).toEqual({ id: '8' });
+    } finally {
+      await app.close();
+    }
   });
 });
