@@ -29,6 +29,9 @@ const SHUTDOWN_DRAIN_MS = 10_000;
  * are recorded too), before the queue (closed by @nestjs/bull) and the DataSource (closed by
  * @nestjs/typeorm) go.
  */
+/** PostgreSQL's `insufficient_privilege`. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
 @Injectable()
 export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AnalyticsModule');
@@ -63,7 +66,7 @@ export class AnalyticsLifecycle implements OnModuleInit, OnApplicationBootstrap,
       await this.database.ready().catch((err: Error) => {
         const message = isConnectionError(err)
           ? messages.databaseUnavailable(err.message)
-          : messages.databaseNotPrepared(this.options.database.schema, err.message);
+          : messages.databaseNotPrepared(this.options.database.schema, err.message, (err as { code?: string }).code === INSUFFICIENT_PRIVILEGE);
         if (quiet) this.logger.debug(message);
         else this.logger.warn(message);
       });

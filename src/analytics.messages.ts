@@ -51,9 +51,11 @@ export const messages = {
     `Analytics database is not reachable (${reason}); records are kept in the queue and written when it is back.`,
   writeTimeout: (ms: number) =>
     `PostgreSQL did not answer within ${ms} ms (worker.writeTimeoutMs): a frozen connection, or a lock held that long; the connection was closed and the batch will be retried`,
-  databaseNotPrepared: (schema: string, reason: string) =>
-    `Analytics database schema "${schema}" could not be prepared (${reason}); records are kept in the queue and the worker tries again on its next batch. ` +
-    'If this role may not create tables, run `nestjs-analytics migrate` as the schema\'s owner and start with runMigrations: false (README, "Database privileges").',
+  databaseNotPrepared: (schema: string, reason: string, privileges: boolean) =>
+    `Analytics database schema "${schema}" could not be prepared (${reason}); records are kept in the queue and the worker tries again on its next batch.` +
+    (privileges
+      ? ' This role may not create what the schema needs: run `nestjs-analytics migrate` as the schema\'s owner and start with runMigrations: false (README, "Database privileges").'
+      : ''),
   migrationLockTimeout: (schema: string, ms: number) =>
     `another instance has held the migration lock of schema "${schema}" for more than ${ms} ms (it is migrating, or its migration waits for a table lock)`,
   schemaIncomplete: (schema: string, missing: string[], runMigrations: boolean) =>

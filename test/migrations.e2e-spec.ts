@@ -96,6 +96,15 @@ describe('Migrations and database privileges', () => {
         expect(logs.lines().filter((line) => /database|schema|Batch/.test(line))).toEqual([]);
       });
     });
+
+    it('a role that may not create a missing schema is told how to migrate it', async () => {
+      const elsewhere = { ...names, schema: `${names.schema}_new` };
+      await withApp(testOptions(elsewhere, { database: { url: urlAs(writer) }, worker: { enabled: false } }), async (_audit, logs) => {
+        expect(logs.lines()).toEqual([
+          expect.stringMatching(/could not be prepared \(permission denied for database .*\).*This role may not create .*nestjs-analytics migrate/),
+        ]);
+      });
+    });
   });
 
   describe('start-up', () => {
@@ -133,7 +142,7 @@ describe('Migrations and database privileges', () => {
       try {
         await withApp(testOptions(names, { worker: { thread: false } }), async (_audit, logs) => {
           expect(logs.lines()).toEqual([
-            expect.stringMatching(new RegExp(`schema "${names.schema}" could not be prepared \\(relation "audit_logs" already exists\\).*runMigrations: false`)),
+            expect.stringMatching(new RegExp(`schema "${names.schema}" could not be prepared \\(relation "audit_logs" already exists\\); records are kept in the queue and the worker tries again on its next batch\\.$`)),
           ]);
           expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([]);
         });

@@ -61,8 +61,9 @@ describe('RecordSanitizer', () => {
       ];
       const message = sanitizer.errorMessage(new BadRequestException(errors));
       expect(message).toBe('password is too short; address.zip must be a postal code');
-      const other = sanitizer.errorMessage(new BadRequestException({ message: [{ field: 'card', token: 'tok_1' }] }));
-      expect(JSON.parse(other)).toEqual({ field: 'card', token: REDACTED });
+      // Objects an app put in the list may hold what the client sent: left out.
+      expect(sanitizer.errorMessage(new BadRequestException({ message: [{ field: 'email', value: 'bob@example.com' }] }))).toBe('Bad Request Exception');
+      expect(sanitizer.errorMessage(new BadRequestException([{ property: 'email', constraints: {}, children: [] }]))).toBe('Bad Request Exception');
     });
 
     it('redacts at any depth and inside arrays', () => {

@@ -49,7 +49,9 @@ export class RecordSanitizer {
    * where the exception's own message is only `Bad Request Exception`: `ValidationPipe`'s
    * `{ message: ['name must be a string', …] }`, or the `ValidationError`s a custom
    * `exceptionFactory` passes as they are, given by their constraint messages (never their
-   * `value` or `target`, which hold what the client sent). Other items are redacted JSON.
+   * `value` or `target`, which hold what the client sent). Other items (objects an app put
+   * there, which may hold what the client sent too) are left out; with nothing left, the
+   * exception's own message stands.
    */
   private messageList(error: unknown): string | undefined {
     if (!(error instanceof Error) || typeof (error as { getResponse?: unknown }).getResponse !== 'function') return undefined;
@@ -60,9 +62,9 @@ export class RecordSanitizer {
       const messages: string[] = [];
       for (const item of list) {
         if (typeof item === 'string') messages.push(item);
-        else if (!constraintMessages(item, '', messages)) messages.push(JSON.stringify(this.json(item)));
+        else constraintMessages(item, '', messages);
       }
-      return messages.join('; ');
+      return messages.length > 0 ? messages.join('; ') : undefined;
     } catch {
       return undefined;
     }
@@ -149,7 +151,8 @@ export class RecordSanitizer {
   }
 
   private walkObject(obj: Record<string, unknown>, depth: number, seen: WeakSet<object>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    // No prototype: a key named `__proto__` is kept as data, never taken for the prototype.
+    const out: Record<string, unknown> = Object.create(null);
     const keys = Object.keys(obj);
     for (const key of keys.slice(0, LIMITS.jsonKeys)) {
       if (this.keys.isSecret(key)) {

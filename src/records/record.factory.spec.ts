@@ -403,3 +403,12 @@ describe('SecretKeys', () => {
     expect((keys as unknown as { known: Map<string, boolean> }).known.size).toBeLessThanOrEqual(1000);
   });
 });
+
+describe('parseQuery', () => {
+  it('keeps parameters named like Object.prototype members as plain parameters', () => {
+    const parsed = parseQuery('constructor=1&__proto__=x&toString=2&a=1&a=2');
+    expect(JSON.stringify(parsed)).toBe('{"constructor":"1","__proto__":"x","toString":"2","a":["1","2"]}');
+    const stored = new RecordSanitizer(DEFAULT_REDACT_KEYS).json(parsed);
+    expect(JSON.stringify(stored)).toBe('{"constructor":"1","__proto__":"x","toString":"2","a":["1","2"]}');
+  });
+});

@@ -23,7 +23,8 @@ import * as v from './record-validation';
 
 /** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
 export function parseQuery(query: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: `?constructor=1` and `?__proto__=x` are parameters like any other.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(query)) {
     const prev = out[key];
     if (prev === undefined) out[key] = value;
