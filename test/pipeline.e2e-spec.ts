@@ -145,6 +145,8 @@ describe('Pipeline: buffer → Bull → worker → PostgreSQL', () => {
       while ((await queue.getFailedCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const [failed] = await queue.getFailed();
       expect(failed.attemptsMade).toBe(2);
+      // The worker thread reports the outcome to this process a moment after Bull moved the job.
+      await until(() => audit.stats().failed >= 1, 10_000);
       expect(audit.stats().failed).toBe(1);
       expect(await audit.queueCounts()).toMatchObject({ failed: 1, waiting: 0, delayed: 0 });
       expect(await audit.retryFailedBatches()).toBe(1);

@@ -17,6 +17,26 @@ import { obliterateAndClose, openQueue } from './support/test-queue';
 const REDIS_PORT = 6379;
 const POSTGRES_PORT = 5432;
 
+/**
+ * A spec's resources (see `useSpecResources`) and a TCP proxy in front of PostgreSQL that
+ * the test brings up, cuts or freezes; `url()` reaches PostgreSQL through it.
+ */
+function useProxiedPostgres(names: { schema: string; queueName: string }) {
+  const db = useSpecResources(names);
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    proxy = new TcpProxy(await TcpProxy.freePort(), POSTGRES_PORT);
+  });
+  afterAll(() => proxy?.down());
+  return {
+    db,
+    get proxy(): TcpProxy {
+      return proxy!;
+    },
+    url: () => `postgres://postgres@127.0.0.1:${proxy!.port}/postgres`,
+  };
+}
+
 /** Times a burst of AuditService calls; they must stay synchronous and in-memory whatever the services do. */
 function logBurst(audit: AuditService, action: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => audit.log({ action, metadata: { i } }));
@@ -78,23 +98,12 @@ describe('Failure behaviour', () => {
 
   describe('PostgreSQL down at start-up, back later', () => {
     const names = uniqueNames('pgdown');
-    let db: TestDatabase;
-    let proxy: TcpProxy;
-
-    beforeAll(async () => {
-      db = await new TestDatabase(names.schema).connect();
-      proxy = new TcpProxy(await TcpProxy.freePort(), POSTGRES_PORT);
-    });
-    afterAll(async () => {
-      await proxy.down();
-      await db.dropAndClose();
-      await obliterateAndClose(openQueue(names.queueName));
-    });
+    const pg = useProxiedPostgres(names);
 
     it('starts, queues batches while the worker retries, and writes them (schema included) when PostgreSQL is back', async () => {
       const { app, audit } = await bootAnalytics(
         testOptions(names, {
-          database: { url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` },
+          database: { url: pg.url() },
           worker: { attempts: 30, backoffMs: 100 },
         }),
       );
@@ -105,9 +114,9 @@ describe('Failure behaviour', () => {
         await new Promise((r) => setTimeout(r, 300)); // let the worker fail an attempt or two
         expect(audit.stats().persisted).toBe(0);
 
-        await proxy.up();
+        await pg.proxy.up();
         await audit.flush({ waitForPersistence: true, timeoutMs: 30_000 });
-        expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(120);
+        expect(await pg.db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(120);
         expect(audit.stats()).toMatchObject({ persisted: 120, failed: 0 });
       } finally {
         await app.close();
@@ -117,35 +126,24 @@ describe('Failure behaviour', () => {
 
   describe('PostgreSQL that stops answering on an open connection', () => {
     const names = uniqueNames('pgfrozen');
-    let db: TestDatabase;
-    let proxy: TcpProxy;
-
-    beforeAll(async () => {
-      db = await new TestDatabase(names.schema).connect();
-      proxy = new TcpProxy(await TcpProxy.freePort(), POSTGRES_PORT);
-      await proxy.up();
-    });
-    afterAll(async () => {
-      await proxy.down();
-      await db.dropAndClose();
-      await obliterateAndClose(openQueue(names.queueName));
-    });
+    const pg = useProxiedPostgres(names);
 
     it('gives up a write after worker.writeTimeoutMs, closes its connection and retries the batch on a new one', async () => {
+      await pg.proxy.up();
       const { app, audit } = await bootAnalytics(
         testOptions(names, {
-          database: { url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 2 },
+          database: { url: pg.url(), poolSize: 2 },
           worker: { thread: false, attempts: 30, backoffMs: 100, writeTimeoutMs: 500 },
         }),
       );
       try {
         logBurst(audit, 'pg.before-freeze', 10);
         await audit.flush({ waitForPersistence: true, timeoutMs: 10_000 });
-        // The pool's one connection stops answering; a new connection would reach PostgreSQL.
-        proxy.freezeOpenConnections();
+        // The pool's open connections stop answering; a new connection would reach PostgreSQL.
+        pg.proxy.freezeOpenConnections();
         const ids = logBurst(audit, 'pg.frozen', 50);
         await audit.flush({ waitForPersistence: true, timeoutMs: 20_000 });
-        expect(await db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(50);
+        expect(await pg.db.rows('audit_logs', 'id = ANY($1)', [ids])).toHaveLength(50);
         expect(audit.stats()).toMatchObject({ persisted: 60, failed: 0 });
       } finally {
         await app.close();

@@ -21,9 +21,14 @@ export class BatchOutcomes {
     this.producer.finished(jobId);
   }
 
-  /** The batch exhausted its attempts and stays in the failed set. */
-  failed(jobId: string, rows: number): void {
+  /**
+   * The batch exhausted its attempts and stays in the failed set: `rows` of it are not
+   * stored; `stored`, the rest, are (PostgreSQL refused only some rows). One report, so that
+   * a `flush({ waitForPersistence })` that ends with it sees both counts.
+   */
+  failed(jobId: string, rows: number, stored = 0): void {
     this.counters.failed += rows;
+    this.counters.persisted += stored;
     this.producer.finished(jobId);
   }
 }

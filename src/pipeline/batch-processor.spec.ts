@@ -60,7 +60,7 @@ describe('BatchProcessor: failed batches', () => {
   it('counts a batch Bull failed for stalling more often than allowed, though no attempt was counted', () => {
     const { listener, outcomes } = failedListener();
     listener({ id: 'j-1', data, opts: { attempts: 10 }, attemptsMade: 0, finishedOn: Date.now() }, new Error('job stalled more than allowable limit'));
-    expect(outcomes.failed).toHaveBeenCalledWith('j-1', 2);
+    expect(outcomes.failed).toHaveBeenCalledWith('j-1', 2, 0);
     expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('exhausted its attempts (last error: job stalled more than allowable limit)'));
   });
 

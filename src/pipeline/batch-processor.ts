@@ -58,8 +58,7 @@ export class BatchProcessor {
       const rows = rowCount(job.data);
       // When PostgreSQL refused some rows only, the others are in their tables: persisted.
       const refused = err instanceof RowsRefusedError ? Math.min(err.refusedRows, rows) : rows;
-      if (refused < rows) this.outcomes.persisted(String(job.id), rows - refused);
-      this.outcomes.failed(String(job.id), refused);
+      this.outcomes.failed(String(job.id), refused, rows - refused);
       this.logger.error(messages.batchExhausted(job.id, rows, err.message));
     } else {
       this.throttled.warn('batch', messages.batchFailed(job.id, job.attemptsMade, attempts, err.message));

@@ -13,8 +13,8 @@ export class ThreadBatchOutcomes implements Pick<BatchOutcomes, 'persisted' | 'f
     this.post({ kind: 'batch', outcome: 'persisted', jobId, rows });
   }
 
-  failed(jobId: string, rows: number): void {
-    this.post({ kind: 'batch', outcome: 'failed', jobId, rows });
+  failed(jobId: string, rows: number, stored = 0): void {
+    this.post({ kind: 'batch', outcome: 'failed', jobId, rows, stored });
   }
 
   private post(message: ThreadMessage): void {

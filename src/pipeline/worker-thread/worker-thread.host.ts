@@ -87,7 +87,7 @@ export class WorkerThreadHost {
     switch (message.kind) {
       case 'batch':
         if (message.outcome === 'persisted') this.outcomes.persisted(message.jobId, message.rows);
-        else this.outcomes.failed(message.jobId, message.rows);
+        else this.outcomes.failed(message.jobId, message.rows, message.stored);
         return;
       case 'log':
         forwardLog(message.level, message.message, message.params);

@@ -7,7 +7,7 @@ export type ThreadLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'f
 /** Messages from the worker thread to its process. */
 export type ThreadMessage =
   /** What became of one batch (see BatchOutcomes). */
-  | { kind: 'batch'; outcome: 'persisted' | 'failed'; jobId: string; rows: number }
+  | { kind: 'batch'; outcome: 'persisted' | 'failed'; jobId: string; rows: number; stored?: number }
   /** A line for the process's logger. */
   | { kind: 'log'; level: ThreadLogLevel; message: string; params: Array<string | undefined> }
   /** The thread could not start; it exits. */
