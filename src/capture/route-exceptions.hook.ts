@@ -38,6 +38,6 @@ export function noteRouteException(exception: unknown): void {
 }
 
 /** Keeps a request's first exception (its message is read when the response is done), unless a message is already set. */
-export function noteException(state: RequestState, exception: unknown): void {
+function noteException(state: RequestState, exception: unknown): void {
   if (state.errorMessage === undefined && state.exception === undefined) state.exception = exception;
 }
