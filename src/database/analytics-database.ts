@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ANALYTICS_DATA_SOURCE, ANALYTICS_MODULE_OPTIONS, ANALYTICS_WORKER_THREAD } from '../analytics.constants';
 import { messages } from '../analytics.messages';
 import type { ResolvedAnalyticsOptions } from '../options/analytics-options.schema';
-import { TABLE_NAMES, TableName } from '../records/record.types';
+import { DEDUP_KEYS_TABLE, TABLE_NAMES, TableName } from '../records/record.types';
 import { migrateWithLock } from './schema-migrator';
 import { TableShape, tableShape } from './insert-statement.builder';
 
@@ -13,9 +13,6 @@ import { TableShape, tableShape } from './insert-statement.builder';
  * app starts all the same; the worker tries again on its next batch).
  */
 export const MIGRATION_LOCK_WAIT_MS = 10_000;
-
-/** The tables the writer writes, with the dedup-key table events need. */
-const DEDUP_KEYS_TABLE = 'event_dedup_keys';
 
 /**
  * The module's own DataSource, connected lazily: PostgreSQL being down at start-up never

@@ -66,12 +66,20 @@ export class BatchProcessor {
   }
 
   /**
+   * Throws at once when the queue's connection is not ready: its commands would wait in
+   * ioredis' offline queue until Redis is back.
+   */
+  private assertReady(): void {
+    const { status } = this.queue.client;
+    if (status !== 'ready') throw new Error(messages.redisNotReady(status));
+  }
+
+  /**
    * How many batches the queue holds in each state.
    * @throws at once when the queue's connection is not ready.
    */
   async queueCounts(): Promise<QueueCounts> {
-    const { status } = this.queue.client;
-    if (status !== 'ready') throw new Error(messages.redisNotReady(status));
+    this.assertReady();
     const counts = (await this.queue.getJobCounts()) as Partial<QueueCounts>;
     return {
       waiting: counts.waiting ?? 0,
@@ -90,8 +98,7 @@ export class BatchProcessor {
    * ioredis' offline queue until Redis is back).
    */
   async retryFailed(): Promise<number> {
-    const { status } = this.queue.client;
-    if (status !== 'ready') throw new Error(messages.redisNotReady(status));
+    this.assertReady();
     const failed = await this.queue.getFailed();
     // A new job rather than `job.retry()`, which keeps the attempts made: a replayed batch
     // would get one attempt, without backoff. Added before the old one is removed, so that a

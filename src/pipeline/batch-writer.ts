@@ -17,7 +17,7 @@ import {
   rowsPerStatement,
   Statement,
 } from '../database/insert-statement.builder';
-import { JobPayload, TABLE_NAMES, TableName, TableRows } from '../records/record.types';
+import { DEDUP_KEYS_TABLE, JobPayload, TABLE_NAMES, TableName, TableRows } from '../records/record.types';
 import { rowCount, tablesOf, toRowObjects } from '../records/table-rows';
 import { withTimeout } from './with-timeout';
 
@@ -150,7 +150,7 @@ export class BatchWriter {
     for (const [table, rows] of toSplit) {
       for (const half of halves(rows)) inserted += await this.writeTableAround(table, half, refused, budget);
     }
-    if (refused.length > 0) throw new RowsRefusedError(refused, inserted, Object.values(tables).reduce((n, rows) => n + (rows?.values.length ?? 0), 0));
+    if (refused.length > 0) throw new RowsRefusedError(refused, inserted, rowCount({ v: 2, tables }));
     return inserted;
   }
 
@@ -283,7 +283,7 @@ export class BatchWriter {
     const shape = this.database.shape(table);
     const size = rowsPerStatement(shape.columns.length);
     const deduped = this.hasDedupKeys(table, tableRows);
-    const keysTable = `${shape.qualified.split('.')[0]}.${quoteIdentifier('event_dedup_keys')}`;
+    const keysTable = `${shape.qualified.split('.')[0]}.${quoteIdentifier(DEDUP_KEYS_TABLE)}`;
     for (const part of chunk(toRowObjects(tableRows), size)) {
       if (!deduped) {
         yield { ...buildInsert(shape, part), counts: true };

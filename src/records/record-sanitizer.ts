@@ -220,16 +220,14 @@ export function text(value: unknown, max: number): string | null {
 
 /**
  * Adds the constraint messages of a class-validator `ValidationError` (and of its children,
- * prefixed with the parent's property, as `ValidationPipe` does); false for anything else.
+ * prefixed with the parent's property, as `ValidationPipe` does); nothing for anything else.
  */
-function constraintMessages(item: unknown, prefix: string, into: string[]): boolean {
+function constraintMessages(item: unknown, prefix: string, into: string[]): void {
   const error = item as { property?: unknown; constraints?: unknown; children?: unknown } | null;
-  if (typeof error !== 'object' || error === null || typeof error.property !== 'string') return false;
+  if (typeof error !== 'object' || error === null || typeof error.property !== 'string') return;
   const { constraints, children } = error;
-  if ((typeof constraints !== 'object' || constraints === null) && !Array.isArray(children)) return false;
   if (typeof constraints === 'object' && constraints !== null) {
     for (const message of Object.values(constraints)) if (typeof message === 'string') into.push(prefix + message);
   }
   if (Array.isArray(children)) for (const child of children) constraintMessages(child, `${prefix}${error.property}.`, into);
-  return true;
 }

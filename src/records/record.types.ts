@@ -9,6 +9,9 @@ export type TableName =
   | 'audit_logs'
   | 'event_logs';
 
+/** The table of log-once keys (`event_dedup_keys`): beside `event_logs`, never written on its own. */
+export const DEDUP_KEYS_TABLE = 'event_dedup_keys';
+
 export const TABLE_NAMES: readonly TableName[] = [
   'api_access_logs',
   'authentication_logs',
